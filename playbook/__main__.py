@@ -1,0 +1,5 @@
+"""Allows ``python -m playbook``."""
+
+from playbook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""``playbook.toml`` → typed Settings, with located errors; and the build's "today".
+
+A missing file means defaults. A broken one is reported like a broken deal: path, line, key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from playbook.analysis import RULE_IDS
+from playbook.diagnostics import Diagnostic, did_you_mean
+from playbook.schema import Settings
+from playbook.sources import SourceFile, field_name
+from playbook.validate import decode
+
+CONFIG_FILE = "playbook.toml"
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line of every ``key =`` and ``[table]`` of a TOML file, by dotted path."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := re.match(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(#.*)?$", line):
+            table = tuple(part.strip() for part in header.group(1).split("."))
+            lines.setdefault(table, number)
+        elif key := re.match(r"^\s*([A-Za-z0-9_\-.]+)\s*=", line):
+            path = (*table, *key.group(1).split("."))
+            lines.setdefault(path, number)
+    return lines
+
+
+def load_settings(root: Path, problems: list[Diagnostic]) -> Settings:
+    """Settings of the playbook at ``root``; defaults where the file or a key is absent.
+
+    On any problem, appends located diagnostics and returns the defaults so that the rest of the
+    run can still report the problems of the deals.
+    """
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Diagnostic(CONFIG_FILE, 1, None, "the file is not UTF-8 text"))
+        return Settings()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(where.group(1)) if where else 1
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "not valid TOML"
+        problems.append(Diagnostic(CONFIG_FILE, line, None, f"TOML syntax error: {message}"))
+        return Settings()
+    source = SourceFile(path, CONFIG_FILE, _plain(data), "", 0, _key_lines(text))
+    settings, errors = decode(source, Settings)
+    problems += errors
+    if settings is None:
+        return Settings()
+    assert isinstance(settings, Settings)
+    meaning = check_settings(settings, source)
+    problems += meaning
+    return Settings() if meaning else settings
+
+
+def _plain(data: Any) -> Any:
+    """TOML dates become text, so the settings are checked by the same date rule as deals."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    if isinstance(data, dt.date) and not isinstance(data, dt.datetime):
+        return data.isoformat()
+    return data
+
+
+def check_settings(settings: Settings, source: SourceFile) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+
+    def add(loc: tuple[str | int, ...], message: str) -> None:
+        problems.append(Diagnostic(source.rel, source.line_of(loc), field_name(loc), message))
+
+    stages = settings.stages
+    order = stages.order
+    for index, name in enumerate(order):
+        if name in order[:index]:
+            add(("stages", "order"), f"the stage '{name}' is listed twice")
+    for key, names in (("won", stages.won or []), ("lost", stages.lost or [])):
+        for name in names:
+            if name not in order:
+                add(
+                    ("stages", key),
+                    f"'{name}' is not one of the stages ({', '.join(order)})"
+                    f"{did_you_mean(name, order)}",
+                )
+    if stages.select_alternative_from is not None and stages.select_alternative_from not in order:
+        name = stages.select_alternative_from
+        add(
+            ("stages", "select_alternative_from"),
+            f"'{name}' is not one of the stages ({', '.join(order)}){did_you_mean(name, order)}",
+        )
+    for rule in settings.red_flags.disable:
+        if rule not in RULE_IDS:
+            add(
+                ("red_flags", "disable"),
+                f"'{rule}' is not a red-flag rule{did_you_mean(rule, RULE_IDS)}; "
+                "`playbook rules` lists them all",
+            )
+    return problems
+
+
+def resolve_as_of(cli_value: dt.date | None, settings: Settings) -> dt.date:
+    """The build's "today": --as-of, else playbook.toml, else SOURCE_DATE_EPOCH, else the clock."""
+    if cli_value is not None:
+        return cli_value
+    if settings.as_of is not None:
+        return settings.as_of
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()

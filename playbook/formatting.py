@@ -1,0 +1,41 @@
+"""Jinja filters that format figures the same way on every page, whatever the machine's locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def number(value: float | int | None) -> str:
+    """``180000`` → ``180,000``; ``2.5`` → ``2.5``; integral floats lose their ``.0``."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def money(value: float | int | None, currency: str | None = None) -> str:
+    if value is None:
+        return ""
+    return f"{currency} {number(value)}" if currency else number(value)
+
+
+def signed(value: int | None) -> str:
+    """Scores read better with their sign: ``+2``, ``0``, ``-3`` (with a real minus sign)."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"+{value}"
+    return f"\u2212{-value}" if value < 0 else "0"
+
+
+def iso(value: dt.date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def label(value: str | None) -> str:
+    """``even-keel`` → ``even keel``; ``other-use-of-funds`` → ``other use of funds``."""
+    return value.replace("-", " ").replace("_", " ") if value else ""
+
+
+FILTERS = {"number": number, "money": money, "signed": signed, "iso": iso, "label": label}

@@ -1,0 +1,286 @@
+"""Load stage: content files → raw front-matter with a line for every key, plus the body.
+
+Front-matter is split with python-frontmatter's YAML handler and parsed on PyYAML's C loader
+where present. The YAML node tree is kept just long enough to map every key path
+(``("buyers", 1, "role")``) to its line in the file, so that later stages can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from playbook.diagnostics import Diagnostic
+
+try:
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+KeyPath = tuple[str | int, ...]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that leaves dates as text, so the schema can say what is wrong with a bad one."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A content file with its parsed front-matter (``data``) and where each key stands."""
+
+    path: Path
+    rel: str
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    start_line: int = 1
+    text: str = ""
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem
+
+    def line_of(self, key_path: KeyPath) -> int:
+        """The line of a key path, or of its nearest parent that has one."""
+        path = tuple(key_path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.start_line
+
+
+class _Handler(YAMLHandler):
+    """python-frontmatter's YAML handler, told to keep offsets so we know each part's first line."""
+
+    def split_located(self, text: str) -> tuple[str, int, str, int] | None:
+        assert self.FM_BOUNDARY is not None
+        matches = []
+        for match in self.FM_BOUNDARY.finditer(text):
+            if not matches and match.start() != 0:
+                return None
+            matches.append(match)
+            if len(matches) == 2:
+                break
+        if len(matches) < 2:
+            return None
+        opening, closing = matches
+        front = text[opening.end() : closing.start()]
+        front_line = text.count("\n", 0, opening.end()) + 1
+        body_line = text.count("\n", 0, closing.end()) + 1
+        return front, front_line, text[closing.end() :], body_line
+
+
+_HANDLER = _Handler()
+
+
+def find_files(folder: Path) -> list[Path]:
+    """Markdown files in ``folder`` and its sub-folders, in a stable order (hidden ones skipped)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.rglob("*.md")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def read_text(path: Path, rel: str, problems: list[Diagnostic]) -> str | None:
+    """The file as text, or a located problem when it is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            Diagnostic(
+                rel,
+                line,
+                None,
+                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be read); "
+                "save it with UTF-8 encoding",
+            )
+        )
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFile | None:
+    """Read one content file; on failure, append why and return None."""
+    rel = path.relative_to(root).as_posix()
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.append(
+            Diagnostic(
+                rel, 1, None, "the file is empty; a deal starts with a '---' front-matter block"
+            )
+        )
+        return None
+    parts = _HANDLER.split_located(text)
+    if parts is None:
+        problems.append(_missing_front_matter(rel, text))
+        return None
+    front, front_line, body, body_line = parts
+    try:
+        data, lines = parse_yaml(front, front_line)
+    except _YAMLProblem as problem:
+        problems.append(Diagnostic(rel, problem.line, problem.field, problem.message))
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(
+            Diagnostic(
+                rel,
+                front_line,
+                None,
+                "the front-matter must be a list of 'field: value' lines, "
+                f"not a single {_yaml_kind(data)}",
+            )
+        )
+        return None
+    return SourceFile(path, rel, data, body, body_line, lines, front_line, text)
+
+
+def _missing_front_matter(rel: str, text: str) -> Diagnostic:
+    first = text.lstrip("\n").split("\n", 1)[0]
+    line = len(text) - len(text.lstrip("\n"))
+    if re.match(r"^-{3,}\s*$", first):
+        return Diagnostic(
+            rel,
+            line + 1,
+            None,
+            "the front-matter block is never closed; add a line with '---' after the last field",
+        )
+    return Diagnostic(
+        rel,
+        1,
+        None,
+        "no front-matter block: the file must start with a line '---', "
+        "then the fields, then another '---'",
+    )
+
+
+class _YAMLProblem(Exception):
+    def __init__(self, line: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.field = field
+
+
+def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse YAML and map every key path to its 1-based line (offset by ``first_line - 1``).
+
+    Raises _YAMLProblem with a located, plain-language message for broken YAML or a key that
+    appears twice (which YAML would otherwise resolve silently by dropping one).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[KeyPath, int] = {}
+        _walk(node, (), lines, first_line)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_problem(exc, first_line) from None
+    except yaml.YAMLError as exc:  # unmarked: rare, but never a traceback
+        raise _YAMLProblem(first_line, f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + offset
+            if key in seen:
+                raise _YAMLProblem(
+                    line,
+                    f"'{key}' appears twice (first on line {seen[key]}); keep one of them",
+                    field_name((*path, key)),
+                )
+            seen[key] = line
+            lines[(*path, key)] = line
+            _walk(value_node, (*path, key), lines, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + offset
+            _walk(item, (*path, index), lines, offset)
+
+
+def field_name(path: KeyPath) -> str:
+    """``("buyers", 1, "role")`` → ``buyers[1].role``, as people read it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_CLOSERS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
+    """A YAML parser error in words a salesperson can act on, at the line where it starts."""
+    context = exc.context or ""
+    problem = exc.problem or "the text cannot be read"
+    problem_line = exc.problem_mark.line + offset if exc.problem_mark else offset
+    for kind, (opener, closer) in _CLOSERS.items():
+        if kind in context and exc.context_mark is not None:
+            line = exc.context_mark.line + offset
+            return _YAMLProblem(
+                line,
+                f"YAML syntax error: the '{opener}' on this line is never closed with '{closer}' "
+                f"(the parser noticed on line {problem_line})",
+            )
+    if "mapping values are not allowed" in problem:
+        return _YAMLProblem(
+            problem_line,
+            "YAML syntax error: a ':' inside a value; put the value in quotes "
+            '(for example  summary: "Next step: call the CFO")',
+        )
+    if "found character '\\t'" in problem or "\\t" in problem:
+        return _YAMLProblem(
+            problem_line, "YAML syntax error: a tab character; indent with spaces only"
+        )
+    if "quoted scalar" in context and exc.context_mark is not None:
+        return _YAMLProblem(
+            exc.context_mark.line + offset,
+            "YAML syntax error: a quoted value on this line has no closing quote",
+        )
+    where = f" {context}" if context else ""
+    return _YAMLProblem(problem_line, f"YAML syntax error{where}: {problem}; check the indentation")
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    return "value"
+
+
+def iter_sources(root: Path, folder: str, problems: list[Diagnostic]) -> Iterator[SourceFile]:
+    """Every loadable ``*.md`` in ``root/content/<folder>``."""
+    for path in find_files(root / "content" / folder):
+        source = load_source(path, root, problems)
+        if source is not None:
+            yield source
