@@ -1,0 +1,140 @@
+"""Shared fixtures: write a playbook folder from a dict of files, run the CLI for real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# A deal that keeps the contract, with one buyer of each role; tests change it line by line.
+VALID_DEAL = """\
+---
+title: Data platform renewal
+customer: Acme Corp
+owner: Jan Peeters
+stage: develop
+objective: Acme renews the data platform for 250 seats by 31 March 2027
+value: 180000
+currency: EUR
+close_date: 2027-03-31
+position: 1
+tags: [renewal]
+buyers:
+  - name: Marie Dubois
+    title: CFO
+    role: economic
+    influence: high
+    mode: growth
+    rating: 2
+    last_contact: 2026-11-02
+  - name: Tom Janssens
+    role: [technical, coach]
+    influence: medium
+    mode: trouble
+    rating: 3
+    last_contact: 2026-11-01
+competition:
+  - name: Cloud warehouse reseller
+    kind: competitor
+    standing: front-runner
+alternatives:
+  - name: Lite edition
+    approach: cheaper
+    chance: 40
+  - name: Co-design workshop
+    approach: more-participative
+    chance: 65
+    selected: true
+actions:
+  - what: Live demo of lineage features
+    kind: demo
+    due: 2026-12-05
+    buyer: Tom Janssens
+---
+
+## Where we stand
+
+The data team likes the lineage features.
+"""
+
+METHOD_PAGE = """\
+---
+title: Buyer roles
+order: 1
+---
+
+## Coach
+
+A coach guides us through the sale.
+"""
+
+SETTINGS = 'title = "Test playbook"\nas_of = 2026-11-15\n'
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(
+                textwrap.dedent(content) if content.startswith("\n") else content, encoding="utf-8"
+            )
+    return root
+
+
+@pytest.fixture
+def make_playbook(tmp_path: Path) -> Callable[..., Path]:
+    """``make_playbook({"content/deals/acme.md": "..."})`` → a playbook folder.
+
+    Without ``bare=True`` it adds a settings file with a fixed ``as_of`` and one method page,
+    unless the dict names them itself.
+    """
+
+    def make(files: dict[str, str | bytes] | None = None, *, bare: bool = False) -> Path:
+        root = tmp_path / "playbook"
+        root.mkdir(exist_ok=True)
+        base: dict[str, str | bytes] = (
+            {}
+            if bare
+            else {
+                "playbook.toml": SETTINGS,
+                "content/method/buyer-roles.md": METHOD_PAGE,
+            }
+        )
+        return write_files(root, {**base, **(files or {})})
+
+    return make
+
+
+def run_playbook(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m playbook ARGS`` in a subprocess, importing this checkout's package."""
+    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env.update({"PYTHONPATH": str(REPO), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "playbook", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, to compare a site before and after."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
