@@ -101,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildFailed as failed:
         sys.stderr.write(format_text(failed.diagnostics))
         count = sum(1 for d in failed.diagnostics if d.severity == "error")
-        print(f"playbook: {count} error(s); nothing was written", file=sys.stderr)
+        errors = "1 error" if count == 1 else f"{count} errors"
+        print(f"playbook: {errors}; nothing was written", file=sys.stderr)
         return 1
     except UnsafeOutput as exc:
         print(f"playbook: {exc}", file=sys.stderr)
