@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from conftest import VALID_DEAL, run_playbook, snapshot, write_files
 
 BAD = Path(__file__).parent / "fixtures" / "bad"

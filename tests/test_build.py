@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from conftest import run_playbook, snapshot
 from pages import Element, links, read_page
 

@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import VALID_DEAL
 
 from playbook.diagnostics import Diagnostic
 from playbook.schema import Settings
 from playbook.sources import SourceFile, load_source
 from playbook.validate import check_unique_slugs, validate_deal, validate_method
+
+from conftest import VALID_DEAL
 
 FUNNEL = Settings.model_validate(
     {"stages": {"order": ["above-funnel", "in-funnel", "best-few", "won", "lost"]}}
