@@ -38,6 +38,7 @@ def _value_at(data: Any, loc: KeyPath) -> Any:
 
 
 def _required(top: type[BaseModel], loc: KeyPath) -> bool:
+    """Whether the field at ``loc`` must be there: then "remove the line" is no advice."""
     field = record_at(top, loc).model_fields.get(str(loc[-1])) if loc else None
     return field is not None and field.is_required()
 
@@ -163,13 +164,12 @@ def check_meaning(source: SourceFile, deal: Deal, settings: Settings) -> list[Di
             f"'{deal.stage}' is not one of {', '.join(stages)}{did_you_mean(deal.stage, stages)}",
         )
     names = [buyer.name for buyer in deal.buyers]
-    unique_names = list(dict.fromkeys(names))
     problems += _duplicates(
         source, names, ("buyers",), "name", "this buyer is listed twice; buyer names must be unique"
     )
     for index, action in enumerate(deal.actions):
         if action.buyer is not None and action.buyer not in names:
-            known = ", ".join(f"'{n}'" for n in unique_names) or "none listed"
+            known = ", ".join(f"'{n}'" for n in dict.fromkeys(names)) or "none listed"
             add(
                 ("actions", index, "buyer"),
                 f"'{action.buyer}' is not one of the deal's buyers ({known})"

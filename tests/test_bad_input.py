@@ -80,6 +80,12 @@ CASES = [
     "settings-unknown-stage.toml",
 ]
 
+# The valid playbook every case starts from, built once; its site is the "previous" one.
+FIRST: dict[str, str | bytes] = {
+    "playbook.toml": 'title = "Test playbook"\nas_of = 2026-11-15\n',
+    "content/deals/acme.md": VALID_DEAL,
+}
+
 LOCATED = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): ")
 
 
@@ -109,14 +115,7 @@ def located(line: str) -> tuple[str, int]:
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site built once from a valid playbook; each test copies it as its "previous" site."""
-    root = tmp_path_factory.mktemp("first-build")
-    write_files(
-        root,
-        {
-            "playbook.toml": 'title = "Test playbook"\nas_of = 2026-11-15\n',
-            "content/deals/acme.md": VALID_DEAL,
-        },
-    )
+    root = write_files(tmp_path_factory.mktemp("first-build"), FIRST)
     result = run_playbook("build", root)
     assert result.returncode == 0, result.stderr
     return root / "site"
@@ -125,13 +124,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def previous_build(make_playbook: Callable[..., Path], built_site: Path) -> Path:
     """A playbook with one valid deal and the site built from it."""
-    root = make_playbook(
-        {
-            "playbook.toml": 'title = "Test playbook"\nas_of = 2026-11-15\n',
-            "content/deals/acme.md": VALID_DEAL,
-        },
-        bare=True,
-    )
+    root = make_playbook(FIRST, bare=True)
     shutil.copytree(built_site, root / "site")
     return root
 
