@@ -144,7 +144,8 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
     try:
         data, lines = parse_yaml(front, front_line)
     except _YAMLProblem as problem:
-        problems.append(Diagnostic(rel, problem.line, problem.field, problem.message))
+        field = problem.field or field_at_line(text, problem.line)
+        problems.append(Diagnostic(rel, problem.line, field, problem.message))
         return None
     if data is None:
         data = {}
@@ -178,6 +179,20 @@ def _missing_front_matter(rel: str, text: str) -> Diagnostic:
         "no front-matter block: the file must start with a line '---', "
         "then the fields, then another '---'",
     )
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+def field_at_line(text: str, line: int) -> str | None:
+    """The top-level field that a line of broken YAML belongs to, to name it in the message."""
+    lines = text.split("\n")[: max(line, 0)]
+    for candidate in reversed(lines[1:]):
+        if match := _TOP_KEY.match(candidate):
+            return match.group(1)
+        if re.match(r"^-{3,}\s*$", candidate):
+            break
+    return None
 
 
 class _YAMLProblem(Exception):
