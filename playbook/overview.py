@@ -53,10 +53,11 @@ class StageGroup:
 
 @dataclass(frozen=True, slots=True)
 class NamedGroup:
-    """The deals of one owner or one tag, with the slug of their page."""
+    """The deals of one owner or one tag, with the slug and site path of their page."""
 
     name: str
     slug: str
+    url: str
     deals: list[DealView]
 
     @property
@@ -116,14 +117,20 @@ def open_totals(views: list[DealView]) -> list[CurrencyTotal]:
 
 
 def named_groups(
-    views: list[DealView], names_of: Callable[[DealView], Iterable[str]], slugs: dict[str, str]
+    views: list[DealView],
+    names_of: Callable[[DealView], Iterable[str]],
+    slugs: dict[str, str],
+    url_of: Callable[[str], str],
 ) -> list[NamedGroup]:
-    """One group per name (owner or tag), sorted by name without regard to case."""
+    """One group per name (owner or tag), sorted by name without regard to case.
+
+    ``slugs`` maps each name to its slug, ``url_of`` a slug to the site path of its page.
+    """
     members: dict[str, list[DealView]] = {}
     for view in views:
         for name in dict.fromkeys(names_of(view)):
             members.setdefault(name, []).append(view)
     return [
-        NamedGroup(name, slugs[name], deals)
+        NamedGroup(name, slugs[name], url_of(slugs[name]), deals)
         for name, deals in sorted(members.items(), key=lambda item: (item[0].casefold(), item[0]))
     ]
