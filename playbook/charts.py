@@ -57,6 +57,17 @@ def _f(value: float) -> str:
     return "0.0" if text == "-0.0" else text
 
 
+def short(value: float) -> str:
+    """A number short enough for an axis label: ``180000`` → ``180k``, ``2500000`` → ``2.5M``.
+
+    The chart's description and the values table beside it give the exact numbers.
+    """
+    for threshold, unit, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= threshold:
+            return f"{number(round(value / unit, 1))}{suffix}"
+    return number(value)
+
+
 def _text(x: float, y: float, content: str, anchor: str = "start", css: str = "") -> str:
     return (
         f'<text class="chart-label{" " + css if css else ""}" x="{_f(x)}" y="{_f(y)}" '
@@ -99,7 +110,7 @@ def indicator_chart(indicator: Indicator, trend_words: str) -> str:
     for value in [low] if scale.y(low) - scale.y(high) < 12 else [low, high]:
         y = scale.y(value)
         parts.append(f'<path class="chart-tick" d="M{LEFT - 4} {_f(y)}H{LEFT}" stroke="#5b6575"/>')
-        parts.append(_text(LEFT - 7, y + 4, number(value), "end"))
+        parts.append(_text(LEFT - 7, y + 4, short(value), "end"))
     first, last = dates[0], dates[-1]
     parts.append(_text(scale.x(first), bottom + 16, first.isoformat(), "start"))
     if last != first:
@@ -110,7 +121,7 @@ def indicator_chart(indicator: Indicator, trend_words: str) -> str:
             f'<line class="chart-target" x1="{LEFT}" y1="{_f(y)}" x2="{right}" y2="{_f(y)}" '
             'stroke="#1d2430" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        parts.append(_text(right + 6, y + 4, f"target {number(indicator.target)}"))
+        parts.append(_text(right + 6, y + 4, f"target {short(target)}"))
     coords = [(scale.x(d), scale.y(v)) for d, v in zip(dates, values, strict=True)]
     if len(coords) > 1:
         line = " ".join(f"{_f(x)},{_f(y)}" for x, y in coords)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from playbook.charts import HEIGHT, LEFT, PLOT_H, PLOT_W, TOP, WIDTH, indicator_chart
+from playbook.charts import HEIGHT, LEFT, PLOT_H, PLOT_W, TOP, WIDTH, indicator_chart, short
 from playbook.schema import Indicator
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -138,3 +138,33 @@ def test_output_is_deterministic_and_uses_fixed_decimals() -> None:
     for circle in svg.iter(f"{SVG}circle"):
         for key in ("cx", "cy"):
             assert len(circle.attrib[key].split(".")[1]) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2, "2"),
+        (-2.5, "-2.5"),
+        (9999, "9,999"),
+        (12500, "12.5k"),
+        (180000, "180k"),
+        (2.5e6, "2.5M"),
+    ],
+)
+def test_axis_labels_are_short(value: float, text: str) -> None:
+    assert short(value) == text
+
+
+def test_large_values_get_short_labels_and_exact_numbers_in_the_description() -> None:
+    svg = chart(
+        target=250000,
+        values=[{"date": "2026-01-01", "value": 120000}, {"date": "2026-02-01", "value": 180000}],
+    )
+    assert [t.text for t in svg.iter(f"{SVG}text")] == [
+        "120k",
+        "180k",
+        "2026-01-01",
+        "2026-02-01",
+        "target 250k",
+    ]
+    assert "2026-01-01: 120,000; 2026-02-01: 180,000. Target 250,000" in svg.find(f"{SVG}desc").text
