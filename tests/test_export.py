@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from playbook import __version__
 from playbook.export import deals_schema
 from playbook.schema import RECORD_OF_LIST, Deal
 
@@ -90,7 +91,7 @@ def test_envelope_says_what_the_file_is(playbook_root: Path) -> None:
     assert {key: data[key] for key in data if key != "deals"} == {
         "format": "playbook-deals",
         "version": 1,
-        "generated_by": "playbook 0.1.0",
+        "generated_by": f"playbook {__version__}",
         "as_of": "2026-11-15",
         "title": "Test playbook",
         "stages": {

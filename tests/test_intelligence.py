@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from html_tree import Element, page
 
+from playbook import __version__
+
 from conftest import VALID_DEAL, run_playbook, snapshot
 
 MINUS = "\u2212"  # the pages write negative scores with a real minus sign
@@ -196,7 +198,7 @@ def test_as_of_falls_back_to_the_current_date(build_site: Build) -> None:
     site = build_site({"playbook.toml": "", "content/deals/acme.md": VALID_DEAL})
     after = dt.date.today()
     assert footer_date(site) in {
-        f"As of {d.isoformat()} · built with playbook 0.1.0" for d in {before, after}
+        f"As of {d.isoformat()} · built with playbook {__version__}" for d in {before, after}
     }
 
 
