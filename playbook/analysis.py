@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from playbook.schema import Buyer, Deal, Indicator, Settings
+from playbook.schema import Alternative, Buyer, Deal, Indicator, Settings
 
 Severity = Literal["high", "medium", "low"]
 
@@ -497,6 +497,17 @@ def indicator_trend(indicator: Indicator) -> IndicatorTrend:
 
 
 # ----------------------------------------------------------------------------- figures
+
+
+def ranked_alternatives(deal: Deal) -> list[Alternative]:
+    """The selected alternative first, then the others by chance (highest first, unknown last).
+
+    Ties keep the deal's own order, so the page reads the same on every build.
+    """
+    return sorted(
+        deal.alternatives,
+        key=lambda alt: (not alt.selected, alt.chance is None, -(alt.chance or 0)),
+    )
 
 
 def analyse(deal: Deal, today: date, settings: Settings) -> DealFigures:

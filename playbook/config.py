@@ -137,13 +137,31 @@ def check_settings(settings: Settings, source: SourceFile) -> list[Diagnostic]:
     return problems
 
 
-def resolve_as_of(cli_value: dt.date | None, settings: Settings) -> dt.date:
-    """The build's "today": --as-of, else playbook.toml, else SOURCE_DATE_EPOCH, else the clock."""
+def resolve_as_of(
+    cli_value: dt.date | None, settings: Settings, problems: list[Diagnostic] | None = None
+) -> dt.date:
+    """The build's "today": --as-of, else playbook.toml, else SOURCE_DATE_EPOCH, else the clock.
+
+    A SOURCE_DATE_EPOCH that is not a whole number of seconds is reported (when it is the value
+    in use) rather than ignored: a build that silently falls back to the clock is not reproducible.
+    """
     if cli_value is not None:
         return cli_value
     if settings.as_of is not None:
         return settings.as_of
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            if problems is not None:
+                problems.append(
+                    Diagnostic(
+                        "environment",
+                        None,
+                        "SOURCE_DATE_EPOCH",
+                        f"'{epoch}' is not a number of seconds since 1970-01-01 "
+                        "(for example 1794700800 for 2026-11-15); fix or unset it, or give --as-of",
+                    )
+                )
     return dt.date.today()

@@ -21,6 +21,7 @@ from playbook.render import (
     Page,
     Renderer,
     Site,
+    data_files,
     deal_url,
     list_pages,
     method_url,
@@ -64,7 +65,7 @@ def load_project(root: Path, *, as_of: dt.date | None = None, drafts: bool = Fal
             methods.append(page)
     deals.sort(key=lambda d: d.slug)
     methods.sort(key=lambda m: (m.page.order, m.slug))
-    when = resolve_as_of(as_of, settings)
+    when = resolve_as_of(as_of, settings, problems)
     return Project(root, settings, when, deals, methods, problems)
 
 
@@ -117,6 +118,20 @@ def build(
     links: list[Link] = []
     anchors: dict[str, frozenset[str]] = {}
     with SiteWriter(out) as writer:
+        # Method pages first: deal pages link red flags to their headings.
+        for index, method in enumerate(site.methods):
+            path = method_url(method.slug)
+            body = renderer.body(method.body, method.path, method.body_line, path)
+            problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
+            links += body.links
+            anchors[method.path] = body.anchors
+            site.method_anchors[method.slug] = body.anchors
+            neighbours = {
+                "previous": site.methods[index - 1] if index > 0 else None,
+                "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
+            }
+            page = Page(path, "method.html", {"method": method, "body": body.html, **neighbours})
+            writer.write(path, renderer.render(page))
         for view in site.deals:
             body = renderer.body(view.doc.body, view.doc.path, view.doc.body_line, view.url)
             problems += [Diagnostic(view.doc.path, line, None, msg) for line, msg in body.broken]
@@ -124,18 +139,6 @@ def build(
             anchors[view.doc.path] = body.anchors | DEAL_SECTION_IDS
             page = Page(view.url, "deal.html", {"view": view, "body": body.html})
             writer.write(view.url, renderer.render(page))
-        for index, method in enumerate(site.methods):
-            path = method_url(method.slug)
-            body = renderer.body(method.body, method.path, method.body_line, path)
-            problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
-            links += body.links
-            anchors[method.path] = body.anchors
-            neighbours = {
-                "previous": site.methods[index - 1] if index > 0 else None,
-                "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
-            }
-            page = Page(path, "method.html", {"method": method, "body": body.html, **neighbours})
-            writer.write(path, renderer.render(page))
         problems += [
             Diagnostic(source, line, None, message)
             for source, line, message in check_anchors(links, anchors)
@@ -144,6 +147,7 @@ def build(
             raise BuildFailed(sort_diagnostics(problems))
         for page in list_pages(site):
             writer.write(page.path, renderer.render(page))
+        writer.write_all(data_files(site))
         for path, source in static_files(root).items():
             writer.copy(path, source)
         writer.commit()

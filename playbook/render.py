@@ -17,12 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from playbook import __version__
-from playbook.analysis import RULES, SEVERITY_ORDER, DealFigures
+from playbook.analysis import RULES, RULES_BY_ID, DealFigures, IndicatorTrend, ranked_alternatives
+from playbook.buyer_map import buyer_map
+from playbook.charts import indicator_chart
+from playbook.export import deals_json, deals_schema, to_json
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
-from playbook.schema import DEFAULT_METHOD_PAGES, DealDoc, MethodDoc, Settings
+from playbook.overview import named_groups, open_totals, stage_groups
+from playbook.schema import DEFAULT_METHOD_PAGES, DealDoc, Indicator, MethodDoc, Settings
+from playbook.slugs import assign_slugs
 
 STATIC = "static"
 
@@ -32,6 +38,7 @@ DEAL_SECTION_IDS = frozenset(
         "summary",
         "red-flags",
         "buyers",
+        "buyer-map",
         "competition",
         "alternatives",
         "actions",
@@ -92,6 +99,14 @@ def method_url(slug: str) -> str:
     return f"method/{slug}/index.html"
 
 
+def owner_url(slug: str) -> str:
+    return f"owners/{slug}/index.html"
+
+
+def tag_url(slug: str) -> str:
+    return f"tags/{slug}/index.html"
+
+
 def relative(target: str, page: str) -> str:
     """The URL of site path ``target`` as seen from site path ``page``."""
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
@@ -128,13 +143,42 @@ class Site:
     deals: list[DealView]
     methods: list[MethodDoc]
     content_pages: dict[str, str] = field(default_factory=dict)  # content path → site path
+    # Heading ids of each method page by slug, once rendered: red-flag links use them.
+    method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)
+    owner_slugs: dict[str, str] = field(init=False)
+    tag_slugs: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.owner_slugs = assign_slugs(view.deal.owner for view in self.deals)
+        self.tag_slugs = assign_slugs(tag for view in self.deals for tag in view.deal.tags)
 
     def method_link(self, section: str) -> str | None:
         """Site path of the method page that explains a deal section, if the playbook has it."""
+        slug = self.method_slug(section)
+        return method_url(slug) if slug is not None else None
+
+    def method_slug(self, section: str) -> str | None:
         slug = self.settings.method_pages.get(section, DEFAULT_METHOD_PAGES.get(section))
-        if slug and any(m.slug == slug for m in self.methods):
-            return method_url(slug)
-        return None
+        return slug if slug and any(m.slug == slug for m in self.methods) else None
+
+    def flag_link(self, rule_id: str) -> str | None:
+        """Where the method explains how to fix a red flag: its section of the red-flags page.
+
+        The page alone when its headings are known and none matches the rule (a playbook's own
+        page may be organised differently); None when the playbook has no such page.
+        """
+        slug = self.method_slug("red_flags")
+        if slug is None:
+            return None
+        anchor = RULES_BY_ID[rule_id].anchor
+        known = self.method_anchors.get(slug)
+        return method_url(slug) + (f"#{anchor}" if known is None or anchor in known else "")
+
+    def owner_url(self, owner: str) -> str:
+        return owner_url(self.owner_slugs[owner])
+
+    def tag_url(self, tag: str) -> str:
+        return tag_url(self.tag_slugs[tag])
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +202,10 @@ class Renderer:
             "version": __version__,
             "stages": site.settings.stages.order,
             "rules": RULES,
+            "rules_by_id": RULES_BY_ID,
+            "ranked_alternatives": ranked_alternatives,
+            "buyer_map": buyer_map,
+            "indicator_chart": chart,
         }
 
     def body(self, text: str, source: str, first_line: int, page: str) -> RenderedBody:
@@ -180,38 +228,43 @@ class Renderer:
         return html.encode("utf-8")
 
 
-def severity_rank(view: DealView) -> int:
-    worst = view.fig.worst_severity
-    return SEVERITY_ORDER[worst] if worst is not None else len(SEVERITY_ORDER)
+def chart(indicator: Indicator, trend: IndicatorTrend) -> Markup:
+    """The indicator's SVG chart, marked safe: charts.py escapes every text it puts in."""
+    return Markup(indicator_chart(indicator, trend.words))
 
 
 def list_pages(site: Site) -> Iterator[Page]:
-    """The pages that list deals or method pages (they change when any deal changes)."""
-    yield Page("index.html", "index.html", {"groups": stage_groups(site)})
+    """The pages that list deals or method pages (they change when any deal changes).
+
+    Like ``data_files``, they are computed from ``site.deals`` (DealViews) only.
+    """
+    owners = named_groups(site.deals, lambda v: [v.deal.owner], site.owner_slugs, owner_url)
+    tags = named_groups(site.deals, lambda v: v.deal.tags, site.tag_slugs, tag_url)
+    yield Page(
+        "index.html",
+        "index.html",
+        {
+            "groups": stage_groups(site.deals, site.settings),
+            "open_totals": open_totals(site.deals),
+            "owners": owners,
+            "tags": tags,
+        },
+    )
+    for kind, groups in (("owner", owners), ("tag", tags)):
+        yield Page(f"{kind}s/index.html", "groups_index.html", {"kind": kind, "groups": groups})
+        for group in groups:
+            context = {
+                "kind": kind,
+                "group": group,
+                "groups": stage_groups(group.deals, site.settings),
+                "open_totals": open_totals(group.deals),
+            }
+            yield Page(group.url, "group.html", context)
     yield Page("method/index.html", "method_index.html", {})
     yield Page("404.html", "404.html", {})
 
 
-def stage_groups(site: Site) -> list[dict[str, Any]]:
-    """Deals per stage, in the playbook's stage order, with their totals per currency."""
-    groups = []
-    for stage in site.settings.stages.order:
-        deals = [v for v in site.deals if v.deal.stage == stage]
-        groups.append({"stage": stage, "deals": deals, "totals": currency_totals(deals)})
-    return groups
-
-
-def currency_totals(deals: list[DealView]) -> list[dict[str, Any]]:
-    """Total and weighted value per currency: amounts in different currencies are never added."""
-    totals: dict[str, dict[str, Any]] = {}
-    for view in deals:
-        deal = view.deal
-        if deal.value is None:
-            continue
-        row = totals.setdefault(
-            deal.currency, {"currency": deal.currency, "value": 0, "weighted": 0}
-        )
-        row["value"] += deal.value
-        weighted = view.fig.weighted_value
-        row["weighted"] += weighted if weighted is not None else deal.value
-    return [totals[c] for c in sorted(totals)]
+def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """Files for other tools: the deals as JSON, and the schema that describes them."""
+    yield "deals.json", deals_json(site)
+    yield "deals.schema.json", to_json(deals_schema())

@@ -2,7 +2,8 @@
 
 These tests need Debian's Chromium (``/usr/bin/chromium``); the test tool's own browser download
 does not work on our machines. Locally they skip with the reason when no Chromium is found; in CI
-(``CI`` set) a missing browser is a failure, so they can never be skipped silently there.
+(``CI`` set) a missing browser is a failure, so they can never be skipped silently there. The
+``browser`` fixture is in conftest.py, shared with the other browser tests.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import functools
 import html.parser
 import http.server
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,43 +26,6 @@ import pytest
 from conftest import REPO, run_playbook
 
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    executable = _chromium()
-    reason = "no Chromium found (install Debian's chromium package)"
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("browser tests must run in CI: playwright is not installed")
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
