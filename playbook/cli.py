@@ -231,7 +231,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from playbook.scaffolding import ScaffoldRefused, is_playbook, new_deal
+    from playbook.scaffolding import BadTitle, ScaffoldRefused, is_playbook, new_deal
 
     root: Path = args.project
     if not is_playbook(root):
@@ -245,7 +245,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         created = new_deal(root, args.title)
     except ScaffoldRefused as exc:
         print(f"playbook: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, BadTitle) else 1
     sys.stderr.write(format_text(created.settings_problems))
     print(f"wrote {created.rel}: fill it in, then run playbook check")
     return 0

@@ -29,6 +29,10 @@ class ScaffoldRefused(Exception):
     """A file or folder is in the way; nothing was written."""
 
 
+class BadTitle(ScaffoldRefused):
+    """The title of a new deal gives no file name."""
+
+
 def _scaffold() -> Traversable:
     return resources.files("playbook") / "scaffold"
 
@@ -112,9 +116,7 @@ def new_deal(root: Path, title: str) -> NewDeal:
     """Write ``content/deals/<slug>.md`` for a new deal; refuses when the slug is taken."""
     slug = slugify_title(title)
     if not slug:
-        raise ScaffoldRefused(
-            f"'{title}' gives no file name; use a title with Latin letters or digits"
-        )
+        raise BadTitle(f"'{title}' gives no file name; use a title with Latin letters or digits")
     deals = root / "content" / "deals"
     taken = sorted(deals.rglob(f"{slug}.md")) if deals.is_dir() else []
     if taken:
