@@ -173,8 +173,8 @@ class Builder:
 # ----------------------------------------------------------------------------- watching
 
 # Files that editors write beside the one being saved: backups (x~, #x#), swap files (.x.swp),
-# lock files (.#x), vim's write test (4913), JetBrains' safe-write copies.
-_TEMPORARY = re.compile(r"^\.|~$|^#.*#$|\.sw[a-p]$|^4913$|___jb_\w+___$|\.tmp$")
+# lock files (.#x), vim's write test (4913), JetBrains' safe-write copies, sed -i's work file.
+_TEMPORARY = re.compile(r"^\.|~$|^#.*#$|\.sw[a-p]$|^4913$|___jb_\w+___$|\.tmp$|^sed\w{6}$")
 
 
 def is_temporary(name: str) -> bool:

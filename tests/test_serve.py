@@ -350,6 +350,7 @@ def test_the_running_server_refuses_traversal_and_serves_404_html(
         ("content/deals/4913", False),
         ("content/deals/#acme.md#", False),
         ("templates/deal.html___jb_tmp___", False),
+        ("content/deals/sedOJWgpI", False),
         ("site/index.html", False),
         (".git/index", False),
         ("README.md", False),
