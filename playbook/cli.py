@@ -246,7 +246,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ScaffoldRefused as exc:
         print(f"playbook: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, BadTitle) else 1
-    sys.stderr.write(format_text(created.settings_problems))
+    if created.settings_problems:
+        sys.stderr.write(format_text(created.settings_problems))
+        print(
+            "playbook: playbook.toml has errors; the new deal uses the default stages",
+            file=sys.stderr,
+        )
     print(f"wrote {created.rel}: fill it in, then run playbook check")
     return 0
 

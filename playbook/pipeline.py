@@ -119,19 +119,19 @@ def render_bodies(site: Site, renderer: Renderer) -> Bodies:
     The one link check of ``build`` and ``check``: a link's target page must exist while the
     body is rendered, its ``#anchor`` once every page is (a page's anchors are known only then).
     """
-    pages = [(v.doc.path, v.doc.body, v.doc.body_line, v.url) for v in site.deals]
-    pages += [(m.path, m.body, m.body_line, method_url(m.slug)) for m in site.methods]
-    deal_paths = {v.doc.path for v in site.deals}
+    # (content path, Markdown, its first line, page URL, anchors the template adds to the page)
+    pages = [(v.doc.path, v.doc.body, v.doc.body_line, v.url, DEAL_SECTION_IDS) for v in site.deals]
+    pages += [(m.path, m.body, m.body_line, method_url(m.slug), frozenset()) for m in site.methods]
     html: dict[str, str] = {}
     problems: list[Diagnostic] = []
     links: list[Link] = []
     anchors: dict[str, frozenset[str]] = {}
-    for path, text, first_line, url in pages:
+    for path, text, first_line, url, sections in pages:
         body = renderer.body(text, path, first_line, url)
         html[path] = body.html
         problems += [Diagnostic(path, line, None, message) for line, message in body.broken]
         links += body.links
-        anchors[path] = body.anchors | DEAL_SECTION_IDS if path in deal_paths else body.anchors
+        anchors[path] = body.anchors | sections
     problems += [
         Diagnostic(source, line, None, message)
         for source, line, message in check_anchors(links, anchors)

@@ -80,8 +80,7 @@ def slugify_title(title: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewDeal:
-    path: Path  # the file written
-    rel: str  # its path inside the playbook
+    rel: str  # the file written, by its path inside the playbook
     settings_problems: list[Diagnostic]  # problems of playbook.toml (the defaults were used)
 
 
@@ -131,4 +130,4 @@ def new_deal(root: Path, title: str) -> NewDeal:
     path = deals / f"{slug}.md"
     with path.open("x", encoding="utf-8") as file:  # "x": never replace a file
         file.write(text)
-    return NewDeal(path, path.relative_to(root).as_posix(), problems)
+    return NewDeal(path.relative_to(root).as_posix(), problems)

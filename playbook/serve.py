@@ -156,11 +156,11 @@ class Builder:
                 return
             previous = self.state.current.folder
             self.state.publish(out, ())
-            self._remove_older_than(previous, out)
+            self._keep_only(previous, out)
             seconds = time.perf_counter() - started
             self.say(f"built {result.deals} deals after {reason} ({seconds:.2f} s)")
 
-    def _remove_older_than(self, *keep: Path | None) -> None:
+    def _keep_only(self, *keep: Path | None) -> None:
         """Keep the new site and the one before it (a request may still be reading it)."""
         for folder in self.base.iterdir():
             if folder not in keep:

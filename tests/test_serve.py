@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 import pytest
 import watchfiles
 
-from playbook.serve import ProjectChanges, inject, site_path
+import playbook.serve as serve_module
+from playbook.serve import Builder, ProjectChanges, SiteState, Snapshot, inject, site_path
 
 from conftest import REPO, VALID_DEAL, playbook_env, run_playbook
 
@@ -377,3 +378,39 @@ def test_a_normal_build_has_nothing_of_the_dev_server(
     for page in pages:
         text = page.read_text()
         assert "__playbook" not in text and "live-reload" not in text and "<script" not in text
+
+
+def test_a_rebuild_swaps_in_only_a_complete_site(
+    make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    state = SiteState("test")
+    printed: list[str] = []
+    builder = Builder(
+        root, state, as_of=None, drafts=False, say=printed.append, warn=printed.append
+    )
+    builder.rebuild("starting")
+    first = state.current
+    assert first.folder is not None
+
+    served_while_building: list[Snapshot] = []
+    real_build = serve_module.build
+
+    def build_and_look(root: Path, out: Path, **options: Any) -> Any:
+        result = real_build(root, out, **options)
+        served_while_building.append(state.current)  # every file written, not yet swapped in
+        return result
+
+    monkeypatch.setattr(serve_module, "build", build_and_look)
+    save(root / "content/deals/acme.md", VALID_DEAL.replace("platform renewal", "platform v2"))
+    builder.rebuild("a change")
+    assert served_while_building == [first]
+    second = state.current
+    assert second.generation == 2
+    assert second.folder is not None and second.folder != first.folder
+    assert "platform v2" in (second.folder / "deals/acme/index.html").read_text()
+    assert (first.folder / "index.html").is_file()  # kept for a request still reading it
+    builder.rebuild("another change")
+    assert not first.folder.exists()  # two builds back: gone
+    builder.close()
+    assert not builder.base.exists()
