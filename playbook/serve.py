@@ -438,8 +438,7 @@ def serve(
             f"cannot serve on {host} port {port}: {why}; choose another with --port "
             "(--port 0 takes any free port)"
         ) from None
-    bound_host, bound_port = httpd.server_address[:2]
-    shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    address = f"http://{f'[{host}]' if ':' in host else host}:{httpd.server_address[1]}/"
     builder = Builder(root, state, as_of=as_of, drafts=drafts, say=say, warn=warn)
     stop, ready = threading.Event(), threading.Event()
     watcher = threading.Thread(
@@ -452,7 +451,7 @@ def serve(
             ready.wait(timeout=10)
             if not is_loopback(host):
                 warn(f"playbook: serving on {host}: anyone who can reach this computer can read it")
-            say(f"serving {root.resolve()} at http://{shown}:{bound_port}/ (Ctrl-C to stop)")
+            say(f"serving {root.resolve()} at {address} (Ctrl-C to stop)")
             httpd.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass
