@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -281,7 +282,8 @@ def find(folder: Path, url_path: str, query: str) -> Reply:
         return Reply(HTTPStatus.FORBIDDEN, b"403: this address is outside the site\n")
     if target.is_dir():
         if not url_path.endswith("/"):  # so that the page's relative links resolve
-            location = url_path + "/" + (f"?{query}" if query else "")
+            location = f"/{path}/" if path else "/"
+            location += f"?{query}" if query else ""
             return Reply(HTTPStatus.MOVED_PERMANENTLY, location=location)
         target = target / "index.html"
     if target.is_file():
@@ -302,6 +304,11 @@ class DevServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.state = state
         self.script = resources.files("playbook").joinpath("live_reload.js").read_bytes()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A page closed in the middle of an answer is normal; anything else is a bug."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def script_for(self, snapshot: Snapshot) -> bytes:
         return (

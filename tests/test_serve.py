@@ -326,6 +326,8 @@ def test_the_running_server_refuses_traversal_and_serves_404_html(
     assert server.raw("//etc/passwd").status == 404  # an absolute path stays inside the site
     redirect = server.raw("/deals/acme")
     assert (redirect.status, redirect.headers["Location"]) == (301, "/deals/acme/")
+    redirect = server.raw("//deals")  # not "//deals/": a browser would read a host name
+    assert (redirect.status, redirect.headers["Location"]) == (301, "/deals/")
     assert server.raw("/deals/acme/").status == 200
     status, _, page = server.get("no/such/page.html")
     assert status == 404
