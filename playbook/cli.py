@@ -157,6 +157,10 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from playbook.pipeline import build
 
@@ -166,8 +170,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         flagged = len({w.path for w in result.warnings})
         print(
-            f"built {result.deals} deals into {out} ({result.pages} files); "
-            f"{len(result.warnings)} red flags on {flagged} deals"
+            f"built {_count(result.deals, 'deal')} into {out} ({_count(result.pages, 'file')}); "
+            f"{_count(len(result.warnings), 'red flag')} on {_count(flagged, 'deal')}"
         )
     return 0
 
@@ -287,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildFailed as failed:
         sys.stderr.write(format_text(failed.diagnostics))
         count = sum(1 for d in failed.diagnostics if d.severity == "error")
-        print(f"playbook: {count} error(s); nothing was written", file=sys.stderr)
+        print(f"playbook: {_count(count, 'error')}; nothing was written", file=sys.stderr)
         return 1
     except UnsafeOutput as exc:
         print(f"playbook: {exc}", file=sys.stderr)

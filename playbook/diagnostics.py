@@ -104,13 +104,18 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
 
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` that ``word`` is most likely a misspelling of, if any is close."""
+    if not isinstance(word, str):
+        return None
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when one of ``choices`` is close to ``word``, else ``""``."""
-    if not isinstance(word, str):
-        return ""
-    choices = list(choices)
-    lowered = {c.lower(): c for c in choices}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return f" (did you mean '{lowered[word.lower()]}'?)"
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match is not None and match != word else ""

@@ -15,9 +15,11 @@ def number(value: float | int | None) -> str:
 
 
 def money(value: float | int | None, currency: str | None = None) -> str:
+    """``EUR 180,000``; an amount with cents keeps both digits: ``EUR 40,000.50``."""
     if value is None:
         return ""
-    return f"{currency} {number(value)}" if currency else number(value)
+    amount = number(value) if float(value).is_integer() else f"{value:,.2f}"
+    return f"{currency} {amount}" if currency else amount
 
 
 def signed(value: int | None) -> str:

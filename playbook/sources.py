@@ -128,7 +128,11 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
     if not text.strip():
         problems.append(
             Diagnostic(
-                rel, 1, None, "the file is empty; a deal starts with a '---' front-matter block"
+                rel,
+                1,
+                None,
+                "the file is empty; it must start with a front-matter block: a line '---', "
+                "the fields, then another '---'",
             )
         )
         return None
@@ -150,8 +154,7 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
                 rel,
                 front_line,
                 None,
-                "the front-matter must be a list of 'field: value' lines, "
-                f"not a single {_yaml_kind(data)}",
+                f"the front-matter must be 'field: value' lines, not {_yaml_kind(data)}",
             )
         )
         return None
@@ -200,7 +203,13 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]
         _walk(node, (), lines, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc, first_line) from None
+        raise _yaml_problem(exc, text, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        # The C reader counts bytes, the Python one characters: find the character instead.
+        line = first_line + text.count("\n", 0, max(text.find(chr(exc.character)), 0))
+        raise _YAMLProblem(
+            line, f"a control character (#x{exc.character:04x}) that cannot be used; remove it"
+        ) from None
     except yaml.YAMLError as exc:  # unmarked: rare, but never a traceback
         raise _YAMLProblem(first_line, f"YAML syntax error: {exc}") from None
     finally:
@@ -239,12 +248,35 @@ def field_name(path: KeyPath) -> str:
 
 _CLOSERS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
 
+# Characters that YAML reserves at the start of a value: `notes: @john` or `notes: *urgent*`.
+_RESERVED_START = "@`%*!&"
+_VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s#:][^:]*:\s+)?(?P<value>\S.*?)\s*$")
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
-    """A YAML parser error in words a salesperson can act on, at the line where it starts."""
+
+def _quoting(line: str) -> str:
+    """``key: value`` with the value in quotes, to show how to mend a line; "" if no clean way."""
+    key, sep, value = line.strip().partition(": ")
+    if not sep or not value:
+        return ""
+    for quote in "\"'":
+        if quote not in value:
+            return f", like this: {key}: {quote}{value}{quote}"
+    return ""
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, offset: int) -> _YAMLProblem:
+    """A YAML parser error in words a salesperson can act on, at the line where it starts.
+
+    PyYAML's C and pure-Python loaders word their errors differently, so the cause is read from
+    the text at the place the parser points to wherever that is more reliable than the wording.
+    """
     context = exc.context or ""
     problem = exc.problem or "the text cannot be read"
-    problem_line = exc.problem_mark.line + offset if exc.problem_mark else offset
+    mark = exc.problem_mark
+    row = mark.line if mark else 0
+    problem_line = row + offset
+    rows = text.split("\n")
+    source_line = rows[row] if row < len(rows) else ""
     for kind, (opener, closer) in _CLOSERS.items():
         if kind in context and exc.context_mark is not None:
             line = exc.context_mark.line + offset
@@ -253,15 +285,28 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
                 f"YAML syntax error: the '{opener}' on this line is never closed with '{closer}' "
                 f"(the parser noticed on line {problem_line})",
             )
+    if "\t" in source_line[: len(source_line) - len(source_line.lstrip())]:
+        return _YAMLProblem(
+            problem_line, "YAML syntax error: this line is indented with a tab; use spaces only"
+        )
     if "mapping values are not allowed" in problem:
+        if mark is not None and ":" not in source_line[: mark.column]:
+            return _YAMLProblem(
+                problem_line,
+                "YAML syntax error: this line is indented further than the field above it; "
+                "line it up with the other fields",
+            )
         return _YAMLProblem(
             problem_line,
-            "YAML syntax error: a ':' inside a value; put the value in quotes "
-            '(for example  summary: "Next step: call the CFO")',
+            f"YAML syntax error: a ':' inside a value; put the value in quotes"
+            f"{_quoting(source_line)}",
         )
-    if "found character '\\t'" in problem or "\\t" in problem:
+    start = _VALUE_START.match(source_line)
+    if start and start.group("value")[0] in _RESERVED_START:
         return _YAMLProblem(
-            problem_line, "YAML syntax error: a tab character; indent with spaces only"
+            problem_line,
+            f"YAML syntax error: a value that starts with '{start.group('value')[0]}' must be "
+            f"in quotes{_quoting(source_line)}",
         )
     if "quoted scalar" in context and exc.context_mark is not None:
         return _YAMLProblem(
@@ -273,9 +318,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
 
 
 def _yaml_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "list"
-    return "value"
+    return "a list" if isinstance(value, list) else "a single value"
 
 
 def iter_sources(root: Path, folder: str, problems: list[Diagnostic]) -> Iterator[SourceFile]:
