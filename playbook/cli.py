@@ -15,6 +15,7 @@ from pathlib import Path
 
 from playbook import __version__
 from playbook.diagnostics import FORMATTERS, BuildFailed, Severity, format_text
+from playbook.formatting import counted
 from playbook.writer import UnsafeOutput
 
 
@@ -157,10 +158,6 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}" if number == 1 else f"{number} {word}s"
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     from playbook.pipeline import build
 
@@ -170,14 +167,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         flagged = len({w.path for w in result.warnings})
         print(
-            f"built {_count(result.deals, 'deal')} into {out} ({_count(result.pages, 'file')}); "
-            f"{_count(len(result.warnings), 'red flag')} on {_count(flagged, 'deal')}"
+            f"built {counted(result.deals, 'deal')} into {out} ({counted(result.pages, 'file')}); "
+            f"{counted(len(result.warnings), 'red flag')} on {counted(flagged, 'deal')}"
         )
     return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -188,7 +181,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = len(diagnostics) - errors
     print(
-        f"playbook check: {_count(errors, 'error')}, {_count(warnings, 'warning')}",
+        f"playbook check: {counted(errors, 'error')}, {counted(warnings, 'warning')}",
         file=sys.stderr,
     )
     return 1 if errors or (args.strict and warnings) else 0
@@ -291,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildFailed as failed:
         sys.stderr.write(format_text(failed.diagnostics))
         count = sum(1 for d in failed.diagnostics if d.severity == "error")
-        print(f"playbook: {_count(count, 'error')}; nothing was written", file=sys.stderr)
+        print(f"playbook: {counted(count, 'error')}; nothing was written", file=sys.stderr)
         return 1
     except UnsafeOutput as exc:
         print(f"playbook: {exc}", file=sys.stderr)

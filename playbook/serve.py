@@ -38,6 +38,7 @@ import watchfiles
 
 from playbook.config import CONFIG_FILE
 from playbook.diagnostics import BuildFailed, Diagnostic, as_json, format_text
+from playbook.formatting import counted
 from playbook.pipeline import build
 
 EVENTS = "/__playbook/events"  # Server-Sent Events: the state, each time it changes
@@ -146,10 +147,9 @@ class Builder:
                 result = build(self.root, out, as_of=self.as_of, drafts=self.drafts)
             except BuildFailed as failed:
                 self.state.publish(None, tuple(failed.diagnostics))
-                count = len(failed.diagnostics)
                 self.warn(
-                    f"{format_text(failed.diagnostics)}{count} error(s) after {reason}; "
-                    "still serving the last good site"
+                    f"{format_text(failed.diagnostics)}{counted(len(failed.diagnostics), 'error')} "
+                    f"after {reason}; still serving the last good site"
                 )
                 return
             except Exception:  # a bug in playbook: say so, and keep serving
@@ -159,7 +159,7 @@ class Builder:
             self.state.publish(out, ())
             self._keep_only(previous, out)
             seconds = time.perf_counter() - started
-            self.say(f"built {result.deals} deals after {reason} ({seconds:.2f} s)")
+            self.say(f"built {counted(result.deals, 'deal')} after {reason} ({seconds:.2f} s)")
 
     def _keep_only(self, *keep: Path | None) -> None:
         """Keep the new site and the one before it (a request may still be reading it)."""

@@ -143,7 +143,7 @@ def test_build_reports_a_missing_file_and_missing_anchors_with_their_lines(
     before = snapshot(root / "site")
     result = run_playbook("build", root)
     assert result.returncode == 1
-    written = "playbook: 3 error(s); nothing was written\n"
+    written = "playbook: 3 errors; nothing was written\n"
     assert result.stderr == expected_link_errors(text) + written
     assert snapshot(root / "site") == before
 

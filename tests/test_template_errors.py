@@ -38,5 +38,5 @@ def test_broken_template_is_reported_with_file_and_line(
     before = snapshot(root / "site")
     result = run_playbook("build", root)
     assert result.returncode == 1
-    assert result.stderr == f"{expected}\nplaybook: 1 error(s); nothing was written\n"
+    assert result.stderr == f"{expected}\nplaybook: 1 error; nothing was written\n"
     assert snapshot(root / "site") == before
