@@ -40,4 +40,9 @@ def label(value: str | None) -> str:
     return value.replace("-", " ").replace("_", " ") if value else ""
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 deal', '2 deals': a count in words, for the messages of the command line and server."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 FILTERS = {"number": number, "money": money, "signed": signed, "iso": iso, "label": label}

@@ -80,7 +80,9 @@ def render_body(
             continue
         line = first_line + (block.map[0] if block.map else 0)
         for token in block.children:
-            if token.type == "link_open":
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1  # a paragraph spans lines: point at the link's own line
+            elif token.type == "link_open":
                 _rewrite(token, source, line, page_url, result)
     result.html = md.renderer.render(tokens, md.options, {})
     return result
@@ -94,6 +96,9 @@ def _rewrite(
     result: RenderedBody,
 ) -> None:
     href = str(token.attrGet("href") or "")
+    if href.startswith("#") and len(href) > 1:  # an anchor on this same page
+        result.links.append(Link(source, line, href, source, unquote(href[1:])))
+        return
     if not href or _is_external(href):
         return
     parts = urlsplit(href)
@@ -107,7 +112,7 @@ def _rewrite(
         return
     token.attrSet("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
     if parts.fragment:
-        result.links.append(Link(source, line, href, target, parts.fragment))
+        result.links.append(Link(source, line, href, target, unquote(parts.fragment)))
 
 
 def check_anchors(

@@ -1,4 +1,4 @@
-"""The build, one way: load → validate → analyse → render → write. ``check`` stops before render.
+"""The build, one way: load → validate → analyse → render → write. ``check`` never writes.
 
 Every stage appends diagnostics rather than raising, so one run reports every problem; the
 pipeline raises ``BuildFailed`` with all of them, sorted by path and line, before anything is
@@ -8,6 +8,7 @@ swapped into the output folder.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,9 +82,16 @@ def red_flag_warnings(project: Project) -> list[Diagnostic]:
 
 
 def check(root: Path, *, as_of: dt.date | None = None, drafts: bool = True) -> list[Diagnostic]:
-    """Validate without writing anything: errors, plus red flags as warnings when input is valid."""
+    """Validate without writing anything: errors (fields, then links), red flags as warnings.
+
+    Links are checked by rendering the bodies in memory, the same step ``build`` takes; it runs
+    once the files are valid, since a link to an invalid deal cannot be told from a broken one.
+    """
     project = load_project(root, as_of=as_of, drafts=drafts)
     problems = list(project.problems)
+    if not has_errors(problems):
+        site = make_site(project)
+        problems += render_bodies(site, Renderer(root, site)).problems
     problems += red_flag_warnings(project)
     return sort_diagnostics(problems)
 
@@ -96,6 +104,57 @@ def make_site(project: Project) -> Site:
     pages = {doc.path: deal_url(doc.slug) for doc in project.deals}
     pages.update({doc.path: method_url(doc.slug) for doc in project.methods})
     return Site(project.settings, project.as_of, views, project.methods, pages)
+
+
+@dataclass(slots=True)
+class Bodies:
+    """Every page's Markdown, rendered in memory, and the problems of its links."""
+
+    html: dict[str, str]  # content path → body HTML
+    problems: list[Diagnostic]
+
+
+def render_bodies(site: Site, renderer: Renderer) -> Bodies:
+    """Render the body of every deal and method page, and check the links between them.
+
+    The one link check of ``build`` and ``check``: a link's target page must exist while the
+    body is rendered, its ``#anchor`` once every page is (a page's anchors are known only then).
+    """
+    # (content path, Markdown, its first line, page URL, anchors the template adds to the page)
+    pages = [(v.doc.path, v.doc.body, v.doc.body_line, v.url, DEAL_SECTION_IDS) for v in site.deals]
+    pages += [(m.path, m.body, m.body_line, method_url(m.slug), frozenset()) for m in site.methods]
+    html: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    links: list[Link] = []
+    anchors: dict[str, frozenset[str]] = {}
+    for path, text, first_line, url, sections in pages:
+        body = renderer.body(text, path, first_line, url)
+        html[path] = body.html
+        problems += [Diagnostic(path, line, None, message) for line, message in body.broken]
+        links += body.links
+        anchors[path] = body.anchors | sections
+    # Deal pages link each red flag to its heading on the method page, where there is one.
+    for method in site.methods:
+        site.method_anchors[method.slug] = anchors[method.path]
+    problems += [
+        Diagnostic(source, line, None, message)
+        for source, line, message in check_anchors(links, anchors)
+    ]
+    return Bodies(html, sort_diagnostics(problems))
+
+
+def site_pages(site: Site, bodies: Bodies) -> Iterator[Page]:
+    """Every page of the site: one per deal and method page, then the pages that list them."""
+    for view in site.deals:
+        yield Page(view.url, "deal.html", {"view": view, "body": bodies.html[view.doc.path]})
+    for index, method in enumerate(site.methods):
+        neighbours = {
+            "previous": site.methods[index - 1] if index > 0 else None,
+            "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
+        }
+        context = {"method": method, "body": bodies.html[method.path], **neighbours}
+        yield Page(method_url(method.slug), "method.html", context)
+    yield from list_pages(site)
 
 
 @dataclass(slots=True)
@@ -114,38 +173,11 @@ def build(
         raise BuildFailed(sort_diagnostics(project.problems))
     site = make_site(project)
     renderer = Renderer(root, site)
-    problems: list[Diagnostic] = []
-    links: list[Link] = []
-    anchors: dict[str, frozenset[str]] = {}
+    bodies = render_bodies(site, renderer)
+    if bodies.problems:
+        raise BuildFailed(bodies.problems)
     with SiteWriter(out) as writer:
-        # Method pages first: deal pages link red flags to their headings.
-        for index, method in enumerate(site.methods):
-            path = method_url(method.slug)
-            body = renderer.body(method.body, method.path, method.body_line, path)
-            problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
-            links += body.links
-            anchors[method.path] = body.anchors
-            site.method_anchors[method.slug] = body.anchors
-            neighbours = {
-                "previous": site.methods[index - 1] if index > 0 else None,
-                "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
-            }
-            page = Page(path, "method.html", {"method": method, "body": body.html, **neighbours})
-            writer.write(path, renderer.render(page))
-        for view in site.deals:
-            body = renderer.body(view.doc.body, view.doc.path, view.doc.body_line, view.url)
-            problems += [Diagnostic(view.doc.path, line, None, msg) for line, msg in body.broken]
-            links += body.links
-            anchors[view.doc.path] = body.anchors | DEAL_SECTION_IDS
-            page = Page(view.url, "deal.html", {"view": view, "body": body.html})
-            writer.write(view.url, renderer.render(page))
-        problems += [
-            Diagnostic(source, line, None, message)
-            for source, line, message in check_anchors(links, anchors)
-        ]
-        if problems:
-            raise BuildFailed(sort_diagnostics(problems))
-        for page in list_pages(site):
+        for page in site_pages(site, bodies):
             writer.write(page.path, renderer.render(page))
         writer.write_all(data_files(site))
         for path, source in static_files(root).items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,6 +24,7 @@ from playbook import __version__
 from playbook.analysis import RULES, RULES_BY_ID, DealFigures, IndicatorTrend, ranked_alternatives
 from playbook.buyer_map import buyer_map
 from playbook.charts import indicator_chart
+from playbook.diagnostics import BuildFailed, Diagnostic
 from playbook.export import deals_json, deals_schema, to_json
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
@@ -192,6 +194,7 @@ class Renderer:
     """Renders pages of one site; holds the Jinja environment and the Markdown renderer."""
 
     def __init__(self, root: Path, site: Site):
+        self.root = root
         self.env = make_environment(root)
         self.md = make_markdown()
         self.site = site
@@ -221,16 +224,46 @@ class Renderer:
         def url(target: str) -> str:
             return root + target
 
-        template = self.env.get_template(page.template)
-        html = template.render(
-            **self.globals, **page.context, page_path=page.path, root=root, url=url
-        )
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(
+                **self.globals, **page.context, page_path=page.path, root=root, url=url
+            )
+        except jinja2.TemplateError as exc:
+            raise BuildFailed([template_problem(exc, self.root, page)]) from None
         return html.encode("utf-8")
 
 
 def chart(indicator: Indicator, trend: IndicatorTrend) -> Markup:
     """The indicator's SVG chart, marked safe: charts.py escapes every text it puts in."""
     return Markup(indicator_chart(indicator, trend.words))
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path, page: Page) -> Diagnostic:
+    """A mistake in a template as a located problem (template file and line), not a traceback."""
+    filename, line = None, None
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename, line = exc.filename, exc.lineno
+    else:  # raised while rendering: the innermost frame that runs a template file
+        dirs = [d.resolve() for d in template_dirs(root)]
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            name = Path(frame.f_code.co_filename)
+            if name.is_absolute() and any(name.is_relative_to(d) for d in dirs):
+                filename, line = str(name), lineno
+    path = f"templates/{page.template}"
+    if filename is not None:
+        name = Path(filename).resolve()
+        own = root.resolve()
+        builtin = builtin_templates().resolve()
+        if name.is_relative_to(own):
+            path = name.relative_to(own).as_posix()
+        elif name.is_relative_to(builtin):
+            path = f"(built-in templates)/{name.relative_to(builtin).as_posix()}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"there is no template '{exc.name}'"
+    else:
+        message = exc.message or type(exc).__name__
+    return Diagnostic(path, line, None, f"template error while making {page.path}: {message}")
 
 
 def list_pages(site: Site) -> Iterator[Page]:

@@ -183,6 +183,22 @@ ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 MODES: tuple[str, ...] = Mode.__args__  # type: ignore[attr-defined]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 
+# ``role: coach`` or ``role: [user, coach]``: one role is read as a list of one, and the JSON
+# Schema says so too, so that editors accept both spellings.
+RoleList = Annotated[
+    list[Role],
+    BeforeValidator(_as_list),
+    Field(min_length=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": list(ROLES)},
+                {"type": "array", "items": {"enum": list(ROLES)}, "minItems": 1},
+            ]
+        }
+    ),
+]
+
 DEFAULT_STAGES = ("prospect", "qualify", "develop", "propose", "negotiate", "won", "lost")
 
 # ----------------------------------------------------------------------------- records
@@ -200,9 +216,7 @@ class Buyer(_Record):
 
     name: Text = Field(description="Full name; unique within the deal")
     title: Text | None = Field(None, description="Job title")
-    role: Annotated[list[Role], BeforeValidator(_as_list), Field(min_length=1)] = Field(
-        description="economic, user, technical or coach; or a list of them"
-    )
+    role: RoleList = Field(description="economic, user, technical or coach; or a list of them")
     influence: Level | None = Field(None, description="high, medium or low")
     mode: Mode | None = Field(None, description="growth, trouble, even-keel or overconfident")
     rating: Score | None = Field(None, description="Attitude towards our offer, -5 to +5")
@@ -330,8 +344,7 @@ def deal_json_schema(stages: tuple[str, ...] = DEFAULT_STAGES) -> dict[str, Any]
         "description": Deal.model_fields["stage"].description,
         "title": "Stage",
     }
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 # ----------------------------------------------------------------------------- settings

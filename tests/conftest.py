@@ -117,16 +117,21 @@ def make_playbook(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def playbook_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a playbook subprocess: this checkout first, no clock from outside."""
+    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env.update({"PYTHONPATH": str(REPO), **(env or {})})
+    return full_env
+
+
 def run_playbook(
     *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m playbook ARGS`` in a subprocess, importing this checkout's package."""
-    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    full_env.update({"PYTHONPATH": str(REPO), **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "playbook", *map(str, args)],
         cwd=cwd,
-        env=full_env,
+        env=playbook_env(env),
         capture_output=True,
         text=True,
         timeout=120,
