@@ -437,7 +437,7 @@ def test_deal_page_shows_its_red_flags(site: Path) -> None:
     flags = section(read_page(site / "deals" / "acme" / "index.html"), "red-flags")
     assert flags.find("h2").text() == "Red flags (3)"
     assert [li.text() for li in flags.find_all("li")] == [  # worst first
-        "\u25cf high Marie Dubois has high influence and rates our offer -1",
+        "\u25cf high Marie Dubois has high influence and rates our offer \u22121",
         "\u25d0 medium Marie Dubois (economic buyer) is in even-keel mode and sees no gap to close",
         "\u25d0 medium Marie Dubois has not been contacted for 44 days (limit 30)",
     ]
@@ -650,7 +650,7 @@ def test_script_in_a_name_a_title_or_the_body_comes_out_as_text(
     chip = section(page, "buyers").find("li", class_="buyer-chip")
     assert chip.attrs["title"] == "<script>alert('buyer')</script>: even keel mode, rating \u22121"
     assert section(page, "red-flags").find("span", class_="message").text() == (
-        "<script>alert('buyer')</script> has high influence and rates our offer -1"
+        "<script>alert('buyer')</script> has high influence and rates our offer \u22121"
     )
     assert section(page, "actions").rows()[0][-1] == "<script>alert('buyer')</script>"
     prose = section(page, "narrative").text()
