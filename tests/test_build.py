@@ -228,43 +228,75 @@ def resolve(page: str, url: str) -> str:
 # ----------------------------------------------------------------------------- overview
 
 
+def stage_rows(page: Element) -> dict[str, list[list[str]]]:
+    """The deal list of a page: the rows of each stage's row group, by the group's id."""
+    table = page.find("table", id="deals")
+    return {group.attrs["id"]: group.rows() for group in table.find_all("tbody")}
+
+
 def test_overview_lists_every_non_draft_deal_by_stage(site: Path) -> None:
     page = read_page(site / "index.html")
-    groups = page.find_all("section", class_="stage-group")
-    assert [g.attrs["id"] for g in groups] == ["stage-develop", "stage-propose", "stage-won"]
-    assert [g.find("h2").text() for g in groups] == ["Develop (2)", "Propose (1)", "Won (1)"]
-    assert [row for g in groups for row in g.rows("thead")] == [
-        ["Customer", "Opportunity", "Stage", "Owner", "Value", "Close date", "Position"]
-    ] * 3
-    assert [row for g in groups for row in g.rows()] == [
-        ["Acme Corp", "Data platform renewal", "develop", "Jan Peeters", "EUR 180,000",
-         "2027-03-31", "+1"],
-        ["Globex", "CRM renewal", "develop", "Lies Vermeulen", "USD 50,000", "2027-01-31",
-         "\u22122"],
-        ["Initech", "Payroll migration", "propose", "An Wouters", "EUR 90,000", "", ""],
-        ["Umbrella", "Lab analytics", "won", "Jan Peeters", "EUR 40,000.50", "2026-10-01", "+5"],
+    assert page.find("table", id="deals").rows("thead") == [
+        ["Customer", "Opportunity", "Owner", "Tags", "Value", "Weighted", "Close date",
+         "Position", "Red flags"]
     ]  # fmt: skip
-    assert page.find("p", class_="lede").text() == "4 deals as of 2026-11-15."
+    assert stage_rows(page) == {
+        "stage-develop": [
+            ["Develop (2)"],
+            ["Acme Corp", "Data platform renewal", "Jan Peeters", "renewal, data-platform",
+             "EUR 180,000", "EUR 117,000 (65%)", "2027-03-31", "+1", "3 · worst ● high"],
+            ["Globex", "CRM renewal", "Lies Vermeulen", "", "USD 50,000",
+             "USD 50,000 at full value", "2027-01-31", "\u22122", "5 · worst ● high"],
+        ],
+        "stage-propose": [
+            ["Propose (1)"],
+            ["Initech", "Payroll migration", "An Wouters", "", "EUR 90,000",
+             "EUR 90,000 at full value", "", "", "6 · worst ● high"],
+        ],
+        "stage-won": [
+            ["Won (1)"],
+            ["Umbrella", "Lab analytics", "Jan Peeters", "", "EUR 40,000.50", "—", "2026-10-01",
+             "+5", "4 · worst ● high"],
+        ],
+    }  # fmt: skip
+    assert page.find("p", class_="lede").text() == (
+        "4 deals as of 2026-11-15. Browse them by owner (3) or by tag (2); "
+        "the data is also in deals.json."
+    )
 
 
 def test_overview_totals_each_stage_per_currency(site: Path) -> None:
-    page = read_page(site / "index.html")
-    totals = [g.rows("tfoot") for g in page.find_all("section", class_="stage-group")]
-    assert totals == [
-        [["Total develop", "EUR 180,000 USD 50,000", ""]],
-        [["Total propose", "EUR 90,000", ""]],
-        [["Total won", "EUR 40,000.50", ""]],
+    totals = read_page(site / "index.html").find("table", class_="stage-totals")
+    assert totals.rows() == [
+        ["Prospect", "0", "", "", "", ""],
+        ["Qualify", "0", "", "", "", ""],
+        ["Develop", "1", "EUR", "180,000", "117,000", "1 by chance"],
+        ["Develop", "1", "USD", "50,000", "50,000", "1 at full value"],
+        ["Propose", "1", "EUR", "90,000", "90,000", "1 at full value"],
+        ["Negotiate", "0", "", "", "", ""],
+        ["Won", "1", "EUR", "40,000.5", "closed", "closed deals are not weighted"],
+        ["Lost", "0", "", "", "", ""],
+    ]
+    assert totals.rows("tfoot") == [
+        ["All open deals", "2", "EUR", "270,000", "207,000", "1 by chance · 1 at full value"],
+        ["All open deals", "1", "USD", "50,000", "50,000", "1 at full value"],
     ]
 
 
 def test_overview_links_each_deal_to_its_page(site: Path) -> None:
     page = read_page(site / "index.html")
-    titles = {a.text(): a.attrs["href"] for a in page.find("main").find_all("a")}
+    rows = page.find("table", id="deals").find_all("tr", class_="deal-row")
+    titles = {a.text(): a.attrs["href"] for row in rows for a in row.find_all("a")}
     assert titles == {
         "Data platform renewal": "deals/acme/index.html",
         "CRM renewal": "deals/globex/index.html",
         "Payroll migration": "deals/initech/index.html",
         "Lab analytics": "deals/umbrella/index.html",
+        "Jan Peeters": "owners/jan-peeters/index.html",
+        "Lies Vermeulen": "owners/lies-vermeulen/index.html",
+        "An Wouters": "owners/an-wouters/index.html",
+        "renewal": "tags/renewal/index.html",
+        "data-platform": "tags/data-platform/index.html",
     }
 
 
@@ -275,11 +307,12 @@ def test_drafts_are_left_out_unless_asked_for(make_playbook: Callable[..., Path]
     assert "Hooli" not in read_page(without / "index.html").text()
 
     out = build(root, "--drafts", out=root.parent / "with-drafts")
-    group = read_page(out / "index.html").find("section", id="stage-qualify")
-    assert group.rows() == [
-        ["Hooli", "Search appliance draft", "qualify", "Jan Peeters", "", "", ""]
-    ]
-    assert group.find("span", class_="badge").text() == "draft"
+    page = read_page(out / "index.html")
+    assert stage_rows(page)["stage-qualify"] == [
+        ["Qualify (1)"],
+        ["Hooli", "Search appliance draft", "Jan Peeters", "", "", "—", "", "", "5 · worst ● high"],
+    ]  # fmt: skip
+    assert page.find("tbody", id="stage-qualify").find("span", class_="badge").text() == "draft"
     deal = read_page(out / "deals" / "hooli" / "index.html")
     assert deal.find("h1").text() == "Search appliance draft"
 
@@ -317,7 +350,7 @@ def test_deal_page_shows_objective_and_key_figures(site: Path) -> None:
 
 def test_deal_page_shows_buyers_competition_alternatives_actions(site: Path) -> None:
     page = read_page(site / "deals" / "acme" / "index.html")
-    buyers = section(page, "buyers")
+    buyers = section(page, "buyers").find_all("table")[1]  # after the buyer map
     assert buyers.rows("thead") == [
         ["Name", "Role", "Influence", "Mode", "Rating", "Last contact", "Result", "Win"]
     ]
@@ -334,13 +367,15 @@ def test_deal_page_shows_buyers_competition_alternatives_actions(site: Path) -> 
         ["Keep the current platform", "do nothing", "low", "front runner", ""],
     ]  # fmt: skip
     alternatives = section(page, "alternatives")
-    assert alternatives.rows() == [
-        ["Lite edition, 150 seats", "cheaper", "40%", "", ""],
-        ["Co-design workshop and phased roll-out", "more participative", "65%", "\u2714 selected",
-         "Elke's team shows results first."],
+    assert alternatives.rows() == [  # the selected one first, the others against it
+        ["\u2714 selected: Co-design workshop and phased roll-out", "more participative", "65%",
+         "—", "Elke's team shows results first."],
+        ["Lite edition, 150 seats", "cheaper", "40%", "\u221225 points", ""],
     ]  # fmt: skip
     selected = alternatives.find_all("tr", class_="selected")
-    assert [row.find("th").text() for row in selected] == ["Co-design workshop and phased roll-out"]
+    assert [row.find("th").text() for row in selected] == [
+        "\u2714 selected: Co-design workshop and phased roll-out"
+    ]
     actions = section(page, "actions")
     assert actions.rows() == [
         ["One-page business case for the CFO", "other", "Jan Peeters", "2026-11-08", "done",
@@ -359,7 +394,9 @@ def test_deal_page_shows_indicators_reviews_and_narrative(site: Path) -> None:
     assert indicators.find("h3").text() == "Technical buyer rating"
     assert indicators.find("caption").text() == "Target: 3 (higher is better)"
     assert indicators.rows() == [["2026-09-01", "-2"], ["2026-10-01", "0"], ["2026-11-01", "2"]]
-    assert "moving towards the target of 3" in indicators.find("p", class_="trend").text()
+    assert indicators.find("p", class_="trend").text() == (
+        "↗ Moving towards the target of 3 (last 2, before 0)"
+    )
     risks = section(page, "strengths-and-risks")
     assert [li.text() for li in risks.find_all("li")] == [
         "Three years of clean operations",
@@ -370,7 +407,8 @@ def test_deal_page_shows_indicators_reviews_and_narrative(site: Path) -> None:
     assert "Technical side is warming up; finance is not engaged yet." in reviews.text()
     assert [li.text() for li in reviews.find_all("li")] == ["Jan books a meeting with the CFO"]
     narrative = section(page, "narrative")
-    assert narrative.find("h2", id="where-we-stand").text() == "Where we stand"
+    # The narrative's own headings sit one level below the section's "Narrative" heading.
+    assert narrative.find("h3", id="where-we-stand").text() == "Where we stand"
     assert narrative.find("strong").text() == "lineage"
     coach = narrative.find("a")
     assert (coach.text(), coach.attrs["href"]) == (
@@ -383,9 +421,9 @@ def test_deal_page_shows_its_red_flags(site: Path) -> None:
     flags = section(read_page(site / "deals" / "acme" / "index.html"), "red-flags")
     assert flags.find("h2").text() == "Red flags (3)"
     assert [li.text() for li in flags.find_all("li")] == [
-        "medium Marie Dubois (economic buyer) is in even-keel mode and sees no gap to close",
-        "high Marie Dubois has high influence and rates our offer -1",
-        "medium Marie Dubois has not been contacted for 44 days (limit 30)",
+        "● high Marie Dubois has high influence and rates our offer -1",
+        "◐ medium Marie Dubois (economic buyer) is in even-keel mode and sees no gap to close",
+        "◐ medium Marie Dubois has not been contacted for 44 days (limit 30)",
     ]
 
 
@@ -416,8 +454,12 @@ def test_a_deal_with_only_the_required_fields_says_what_is_missing(site: Path) -
         for s in page.find_all("section")
         if s.find_all("p", class_="empty")
     }
+    buyer_map = section(page, "buyers").find("table", class_="buyer-map")
+    assert buyer_map.rows("tfoot") == [
+        ["In this role", "✕ no economic buyer identified", "✕ no user buyer identified",
+         "✕ no technical buyer identified", "✕ no coach identified"]
+    ]  # fmt: skip
     assert empty == {
-        "buyers": "No buyers identified yet.",
         "competition": "No competition listed.",
         "alternatives": "No alternatives considered yet.",
         "actions": "No action plan yet.",
@@ -466,7 +508,7 @@ def test_site_has_a_404_page_and_one_stylesheet(site: Path) -> None:
 
 def test_every_link_is_relative_and_lands_on_a_built_file(site: Path) -> None:
     pages = {p.relative_to(site).as_posix(): read_page(p) for p in sorted(site.rglob("*.html"))}
-    assert len(pages) == 10
+    assert len(pages) == 26
     checked = 0
     for name, page in pages.items():
         for url in links(page):
@@ -538,7 +580,8 @@ def test_own_base_template_changes_every_page_around_builtin_content(
         assert page.find("p", class_="own-banner").text() == "Internal"
         assert page.find_all("header", class_="site-header") == []
     deal = read_page(site / "deals" / "acme" / "index.html")
-    assert section(deal, "buyers").rows()[0][0] == "Marie Dubois CFO"  # deal.html is built-in
+    buyers = section(deal, "buyers").find_all("table")[1]
+    assert buyers.rows()[0][0] == "Marie Dubois CFO"  # deal.html is built-in
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -566,7 +609,8 @@ def test_script_in_a_name_a_title_or_the_body_comes_out_as_text(
         assert not [e for e in page.iter() if any(a.startswith("on") for a in e.attrs)]
     page = read_page(site / "deals" / "acme" / "index.html")
     assert page.find("h1").text() == "<script>alert('title')</script>"
-    assert section(page, "buyers").rows()[0][0] == "<script>alert('buyer')</script> CFO"
+    buyers = section(page, "buyers").find_all("table")[1]
+    assert buyers.rows()[0][0] == "<script>alert('buyer')</script> CFO"
     assert section(page, "actions").rows()[0][-1] == "<script>alert('buyer')</script>"
     prose = section(page, "narrative").text()
     assert "<script>alert('body')</script>" in prose

@@ -226,7 +226,7 @@ def test_a_malformed_source_date_epoch_is_an_error_and_leaves_the_site(
     assert result.stderr.splitlines() == [
         "environment: SOURCE_DATE_EPOCH: 'yesterday' is not a number of seconds since "
         "1970-01-01 (for example 1794700800 for 2026-11-15); fix or unset it, or give --as-of",
-        "playbook: 1 error(s); nothing was written",
+        "playbook: 1 error; nothing was written",
     ]
     assert "Traceback" not in result.stderr
     assert snapshot(root / "site") == before
