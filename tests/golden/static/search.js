@@ -128,9 +128,10 @@
     });
     list.hidden = results.length === 0;
     if (!query) { status.textContent = ""; return; }
-    status.textContent = results.length === 0 ? "No results for \u201c" + query.trim() + "\u201d."
-      : results.length > LIMIT ? "The first " + LIMIT + " of " + results.length + " results."
-      : results.length + (results.length === 1 ? " result." : " results.");
+    var quoted = " for \u201c" + query.trim() + "\u201d.";
+    status.textContent = results.length === 0 ? "No results" + quoted
+      : results.length > LIMIT ? "The first " + LIMIT + " of " + results.length + " results" + quoted
+      : results.length + (results.length === 1 ? " result" : " results") + quoted;
   }
 
   function clear() {
