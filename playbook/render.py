@@ -176,6 +176,7 @@ class Page:
     path: str
     template: str
     context: dict[str, Any]
+    root: str | None = None  # the way back to the top of the site, when not relative to ``path``
 
 
 class Renderer:
@@ -212,7 +213,7 @@ class Renderer:
         )
 
     def render(self, page: Page) -> bytes:
-        root = root_of(page.path)
+        root = page.root if page.root is not None else root_of(page.path)
 
         def url(target: str) -> str:
             return root + target
@@ -293,7 +294,10 @@ def list_pages(site: Site) -> Iterator[Page]:
             yield Page(group.url, "group.html", context)
     yield Page(RED_FLAGS_URL, "red_flags.html", {"rule_hits": rule_hits})
     yield Page("method/index.html", "method_index.html", {})
-    yield Page("404.html", "404.html", {})
+    # A web server shows 404.html at any depth, so relative links would miss: with a base URL
+    # its links are absolute.
+    base = site.settings.base_url
+    yield Page("404.html", "404.html", {}, root=base.rstrip("/") + "/" if base else None)
 
 
 def data_files(site: Site) -> Iterator[tuple[str, bytes]]:

@@ -251,3 +251,20 @@ def test_a_deals_narrative_headings_sit_below_its_narrative_heading(
     ]
     method = read_page(root / "site" / "method" / "buyer-roles" / "index.html")
     assert [e.tag for e in method.find("div", class_="prose").iter() if e.tag[0] == "h"] == ["h2"]
+
+
+def test_with_a_base_url_the_404_page_links_absolutely_as_it_shows_at_any_depth(
+    make_playbook: Callable[..., Path],
+) -> None:
+    settings = 'title = "T"\nas_of = 2026-11-15\nbase_url = "https://sales.example.com/playbook/"\n'
+    root = make_playbook({"playbook.toml": settings, "content/deals/acme.md": VALID_DEAL})
+    assert run_playbook("build", root).returncode == 0
+    page = read_page(root / "site" / "404.html")
+    base = "https://sales.example.com/playbook/"
+    assert page.find("link", rel="stylesheet").attrs["href"] == base + "static/style.css"
+    assert page.find("form", role="search").attrs["data-root"] == base
+    nav = page.find("header", class_="site-header").find("nav")
+    assert [a.attrs["href"] for a in nav.find_all("a")] == [base + t for t in TARGETS]
+    # Every other page stays relative, so the site still works from disk.
+    deal = read_page(root / "site" / "deals" / "acme" / "index.html")
+    assert deal.find("link", rel="stylesheet").attrs["href"] == "../../static/style.css"
