@@ -1,5 +1,5 @@
 """Site paths of the pages, and relative links between them: one place, so that every module
-that names a page (render, search, export) agrees on where it is, without importing render."""
+that names a page (render, search) agrees on where it is, without importing render."""
 
 from __future__ import annotations
 
