@@ -1,4 +1,5 @@
-"""Figures of the pages that list many deals: totals per stage and currency, owner and tag groups.
+"""Figures of the pages that list many deals: totals per stage and currency, stage, owner and tag
+groups, and the red flags of the whole pipeline by rule.
 
 Computed only from DealViews (the validated deal and its analysed figures), never by reading
 files, so that these pages can be rebuilt from per-deal data alone.
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from playbook.analysis import RULES, RedFlag, Rule
 from playbook.schema import Settings
 
 if TYPE_CHECKING:
@@ -53,7 +55,7 @@ class StageGroup:
 
 @dataclass(frozen=True, slots=True)
 class NamedGroup:
-    """The deals of one owner or one tag, with the slug and site path of their page."""
+    """The deals of one stage, owner or tag, with the slug and site path of their page."""
 
     name: str
     slug: str
@@ -134,3 +136,42 @@ def named_groups(
         NamedGroup(name, slugs[name], url_of(slugs[name]), deals)
         for name, deals in sorted(members.items(), key=lambda item: (item[0].casefold(), item[0]))
     ]
+
+
+def stage_named_groups(
+    views: list[DealView], settings: Settings, slugs: dict[str, str], url_of: Callable[[str], str]
+) -> list[NamedGroup]:
+    """One group per stage of the playbook, in the playbook's order, empty stages included."""
+    return [
+        NamedGroup(group.stage, slugs[group.stage], url_of(slugs[group.stage]), group.deals)
+        for group in stage_groups(views, settings)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHits:
+    """One red-flag rule across the pipeline: the deals it fires on, each with its flags."""
+
+    rule: Rule
+    enabled: bool
+    deals: list[tuple[DealView, list[RedFlag]]]
+
+    @property
+    def flags(self) -> int:
+        return sum(len(flags) for _, flags in self.deals)
+
+
+def flags_by_rule(views: list[DealView], settings: Settings) -> list[RuleHits]:
+    """Every rule in ``RULES`` order, with its deals in stage order (then by slug, as given)."""
+    position = {stage: index for index, stage in enumerate(settings.stages.order)}
+    ordered = sorted(views, key=lambda view: position.get(view.deal.stage, len(position)))
+    disabled = set(settings.red_flags.disable)
+    hits = []
+    for rule in RULES:
+        deals = []
+        for view in ordered:
+            flags = [flag for flag in view.fig.flags if flag.rule == rule.id]
+            if flags:
+                deals.append((view, flags))
+        hits.append(RuleHits(rule, rule.id not in disabled, deals))
+    return hits

@@ -9,18 +9,18 @@ the site works from ``file://`` and under any base path.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from playbook import __version__
+from playbook import __version__, search
 from playbook.analysis import RULES, RULES_BY_ID, DealFigures, IndicatorTrend, ranked_alternatives
 from playbook.buyer_map import buyer_map
 from playbook.charts import indicator_chart
@@ -28,9 +28,18 @@ from playbook.diagnostics import BuildFailed, Diagnostic
 from playbook.export import deals_json, deals_schema, to_json
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
-from playbook.overview import named_groups, open_totals, stage_groups
+from playbook.overview import (
+    flags_by_rule,
+    named_groups,
+    open_totals,
+    stage_groups,
+    stage_named_groups,
+)
 from playbook.schema import DEFAULT_METHOD_PAGES, DealDoc, Indicator, MethodDoc, Settings
 from playbook.slugs import assign_slugs
+from playbook.urls import RED_FLAGS_URL, owner_url, relative, root_of, stage_url, tag_url
+from playbook.urls import deal_url as deal_url  # re-exported: the pipeline names pages by it
+from playbook.urls import method_url as method_url
 
 STATIC = "static"
 
@@ -93,32 +102,6 @@ def static_files(root: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def deal_url(slug: str) -> str:
-    return f"deals/{slug}/index.html"
-
-
-def method_url(slug: str) -> str:
-    return f"method/{slug}/index.html"
-
-
-def owner_url(slug: str) -> str:
-    return f"owners/{slug}/index.html"
-
-
-def tag_url(slug: str) -> str:
-    return f"tags/{slug}/index.html"
-
-
-def relative(target: str, page: str) -> str:
-    """The URL of site path ``target`` as seen from site path ``page``."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
-
-
-def root_of(page: str) -> str:
-    depth = page.count("/")
-    return "../" * depth
-
-
 @dataclass(frozen=True, slots=True)
 class DealView:
     """A deal as the templates see it: the document, its derived figures, its rendered body."""
@@ -147,10 +130,12 @@ class Site:
     content_pages: dict[str, str] = field(default_factory=dict)  # content path → site path
     # Heading ids of each method page by slug, once rendered: red-flag links use them.
     method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)
+    stage_slugs: dict[str, str] = field(init=False)
     owner_slugs: dict[str, str] = field(init=False)
     tag_slugs: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.stage_slugs = assign_slugs(self.settings.stages.order)
         self.owner_slugs = assign_slugs(view.deal.owner for view in self.deals)
         self.tag_slugs = assign_slugs(tag for view in self.deals for tag in view.deal.tags)
 
@@ -176,6 +161,9 @@ class Site:
         known = self.method_anchors.get(slug)
         return method_url(slug) + (f"#{anchor}" if known is None or anchor in known else "")
 
+    def stage_url(self, stage: str) -> str:
+        return stage_url(self.stage_slugs[stage])
+
     def owner_url(self, owner: str) -> str:
         return owner_url(self.owner_slugs[owner])
 
@@ -188,6 +176,7 @@ class Page:
     path: str
     template: str
     context: dict[str, Any]
+    root: str | None = None  # the way back to the top of the site, when not relative to ``path``
 
 
 class Renderer:
@@ -216,10 +205,15 @@ class Renderer:
             target = self.site.content_pages.get(content_path)
             return relative(target, page) if target is not None else None
 
-        return render_body(self.md, text, source=source, first_line=first_line, page_url=page_url)
+        # A deal's narrative sits under the page's "Narrative" heading (h2), so its headings
+        # start at h3; a method page's body sits right under the page title (h1).
+        top = 3 if page.startswith("deals/") else 2
+        return render_body(
+            self.md, text, source=source, first_line=first_line, page_url=page_url, top_heading=top
+        )
 
     def render(self, page: Page) -> bytes:
-        root = root_of(page.path)
+        root = page.root if page.root is not None else root_of(page.path)
 
         def url(target: str) -> str:
             return root + target
@@ -273,6 +267,8 @@ def list_pages(site: Site) -> Iterator[Page]:
     """
     owners = named_groups(site.deals, lambda v: [v.deal.owner], site.owner_slugs, owner_url)
     tags = named_groups(site.deals, lambda v: v.deal.tags, site.tag_slugs, tag_url)
+    stages = stage_named_groups(site.deals, site.settings, site.stage_slugs, stage_url)
+    rule_hits = flags_by_rule(site.deals, site.settings)
     yield Page(
         "index.html",
         "index.html",
@@ -281,9 +277,10 @@ def list_pages(site: Site) -> Iterator[Page]:
             "open_totals": open_totals(site.deals),
             "owners": owners,
             "tags": tags,
+            "rule_hits": rule_hits,
         },
     )
-    for kind, groups in (("owner", owners), ("tag", tags)):
+    for kind, groups in (("stage", stages), ("owner", owners), ("tag", tags)):
         yield Page(f"{kind}s/index.html", "groups_index.html", {"kind": kind, "groups": groups})
         for group in groups:
             context = {
@@ -292,12 +289,20 @@ def list_pages(site: Site) -> Iterator[Page]:
                 "groups": stage_groups(group.deals, site.settings),
                 "open_totals": open_totals(group.deals),
             }
+            if kind == "stage":  # one stage: its own row of totals, not every stage's
+                context["groups"] = [g for g in context["groups"] if g.stage == group.name]
             yield Page(group.url, "group.html", context)
+    yield Page(RED_FLAGS_URL, "red_flags.html", {"rule_hits": rule_hits})
     yield Page("method/index.html", "method_index.html", {})
-    yield Page("404.html", "404.html", {})
+    # A web server shows 404.html at any depth, so relative links would miss: with a base URL
+    # its links are absolute.
+    base = site.settings.base_url
+    yield Page("404.html", "404.html", {}, root=base.rstrip("/") + "/" if base else None)
 
 
 def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Files for other tools: the deals as JSON, and the schema that describes them."""
+    """Files computed from every deal: the deals as JSON with their schema, and the search index."""
     yield "deals.json", deals_json(site)
     yield "deals.schema.json", to_json(deals_schema())
+    docs = chain(search.deal_docs(site.deals), search.method_docs(site.methods))
+    yield from search.index_files(docs)

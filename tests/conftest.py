@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -188,6 +192,59 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample playbook of this repository, built once for every browser test."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    result = run_playbook("build", REPO, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated playbook of 300 deals (benchmarks/gen_corpus.py), built once."""
+    project = tmp_path_factory.mktemp("generated")
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), str(project), "300"],
+        check=True,
+        capture_output=True,
+    )
+    result = run_playbook("build", project, "--out", project / "site")
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on a free local port: yields the base URL (ends in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_build: Path) -> Iterator[str]:
+    with serving(sample_build) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def generated_site(generated_build: Path) -> Iterator[str]:
+    with serving(generated_build) as base:
+        yield base
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

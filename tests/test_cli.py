@@ -133,7 +133,7 @@ def test_builds_the_current_folder_by_default(make_playbook: Callable[..., Path]
 def test_as_of_changes_what_today_means(make_playbook: Callable[..., Path]) -> None:
     root = make_playbook({"content/deals/acme.md": VALID_DEAL})  # closes 2027-03-31
     flag = (
-        "\u25cf high The expected close date 2027-03-31 passed 10 days ago, "
+        "● high The expected close date 2027-03-31 passed 10 days ago, "
         "but the deal is neither won nor lost"
     )
 

@@ -226,9 +226,10 @@ def test_filter_form_lists_stages_owners_and_tags_and_is_hidden_without_script(
 
 
 def test_filter_script_is_our_own_loaded_relatively_and_deferred(site: Path) -> None:
-    (script,) = page(site / "index.html").find("head").find_all("script")
+    search, script = page(site / "index.html").find("head").find_all("script")
+    assert search.attrs["src"] == "static/search.js"  # on every page, for the header's search
     assert script.attrs["src"] == "static/filters.js"
-    assert "defer" in script.attrs
+    assert "defer" in script.attrs and "defer" in search.attrs
     assert script.children == []
     built = (site / "static" / "filters.js").read_text(encoding="utf-8")
     assert built == (REPO / "templates" / "static" / "filters.js").read_text(encoding="utf-8")
@@ -246,7 +247,8 @@ def test_filter_script_is_our_own_loaded_relatively_and_deferred(site: Path) -> 
         assert needle in built
     assert "import " not in built and "require(" not in built
     # Only the overview needs it.
-    assert page(site / "deals" / "acme" / "index.html").find("head").find_all("script") == []
+    scripts = page(site / "deals" / "acme" / "index.html").find("head").find_all("script")
+    assert [s.attrs["src"] for s in scripts] == ["../../static/search.js"]
 
 
 # ----------------------------------------------------------------------------- owner and tag pages

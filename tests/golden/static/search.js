@@ -1,6 +1,8 @@
-/* Search as you type, with no server: the index is a set of script files written by the build
-   (search/docs.js, search/shards.js, search/terms-X.js), loaded on first use, so it works from
-   file:// as well as from a web server. Words are normalised as playbook/search.py does. */
+/* Search as you type, with no server. The index is a set of script files written by the build
+   (search/shards.js, search/terms-X.js, search/docs-N.js; see playbook/search.py), loaded by
+   script tags on first use, so it works from file:// as well as from a web server, and a query
+   loads only the shards of its words and the chunks of the results it shows. Words are
+   normalised as playbook/search.py does. Without scripts the form stays hidden. */
 (function () {
   "use strict";
   var form = document.querySelector("[data-search]");
@@ -8,10 +10,15 @@
   var input = form.querySelector("input[type=search]");
   var list = form.querySelector("[data-search-results]");
   var status = form.querySelector("[data-search-status]");
-  var base = form.getAttribute("data-root") + "search/";
+  var root = form.getAttribute("data-root");
   var WEIGHT = { title: 6, customer: 5, buyer: 4, competitor: 4, owner: 3, tag: 3, method: 2, text: 1 };
+  var FIELD_WORDS = { title: "title", customer: "customer", owner: "owner", buyer: "buyer",
+    competitor: "competitor", tag: "tag", text: "objective or stage", method: "text" };
+  /* A deal found only through a buyer or a competitor opens at that section of its page. */
+  var SECTION = { buyer: "#buyers", competitor: "#competition" };
   var LIMIT = 20;
   var pending = {};
+  var timer = null;
   form.hidden = false;
 
   function words(text) {
@@ -24,13 +31,16 @@
     if (pending[name]) { pending[name].push(done); return; }
     pending[name] = [done];
     var script = document.createElement("script");
-    script.src = base + name + ".js";
+    script.src = root + "search/" + name + ".js";
     script.onload = function () {
       var waiting = pending[name];
       pending[name] = true;
       waiting.forEach(function (f) { f(); });
     };
-    script.onerror = function () { status.textContent = "The search index could not be loaded."; };
+    script.onerror = function () {
+      delete pending[name];
+      status.textContent = "The search index could not be loaded.";
+    };
     document.head.appendChild(script);
   }
   function loadAll(names, done) {
@@ -38,26 +48,31 @@
     if (!left) { done(); return; }
     names.forEach(function (name) { load(name, function () { left -= 1; if (!left) { done(); } }); });
   }
+  function unique(items) {
+    return items.filter(function (item, i) { return items.indexOf(item) === i; });
+  }
 
   function search(query) {
-    var terms = words(query);
+    var terms = unique(words(query));
     if (!terms.length) { show([], ""); return; }
-    loadAll(["docs", "shards"], function () {
-      var known = window.PLAYBOOK_SEARCH_SHARDS.shards;
-      var needed = [];
-      terms.forEach(function (t) {
-        var s = shardOf(t);
-        if (known.indexOf(s) >= 0 && needed.indexOf("terms-" + s) < 0) { needed.push("terms-" + s); }
-      });
-      loadAll(needed, function () {
+    loadAll(["shards"], function () {
+      var manifest = window.PLAYBOOK_SEARCH_SHARDS;
+      var shards = unique(terms.map(shardOf)).filter(function (s) { return manifest.shards.indexOf(s) >= 0; });
+      loadAll(shards.map(function (s) { return "terms-" + s; }), function () {
         if (input.value !== query) { return; }
-        show(rank(terms), query);
+        var results = rank(terms, manifest.fields);
+        var chunks = unique(results.slice(0, LIMIT).map(function (r) { return String(Math.floor(r.doc / manifest.chunk)); }));
+        loadAll(chunks.map(function (c) { return "docs-" + c; }), function () {
+          if (input.value !== query) { return; }
+          show(results, query, manifest.chunk);
+        });
       });
     });
   }
 
-  function rank(terms) {
-    var fields = window.PLAYBOOK_SEARCH_SHARDS.fields;
+  /* Every term must match the start of a word of the document (in any field); a document scores
+     the weights of the fields its words were found in, twice for a whole word. */
+  function rank(terms, fields) {
     var shards = window.PLAYBOOK_SEARCH_TERMS || {};
     var scores = null;
     terms.forEach(function (term) {
@@ -65,7 +80,9 @@
       var shard = shards[shardOf(term)] || {};
       Object.keys(shard).forEach(function (word) {
         if (word.lastIndexOf(term, 0) !== 0) { return; }
-        shard[word].forEach(function (posting) {
+        var posting = 0;
+        shard[word].forEach(function (delta) {
+          posting += delta;
           var doc = Math.floor(posting / 8);
           var field = fields[posting % 8];
           var hit = found[doc] || (found[doc] = { score: 0, fields: {} });
@@ -80,26 +97,30 @@
         Object.keys(found[doc].fields).forEach(function (f) { scores[doc].fields[f] = true; });
       });
     });
-    var docs = window.PLAYBOOK_SEARCH_DOCS;
     return Object.keys(scores || {}).map(function (id) {
-      return { doc: docs[id], score: scores[id].score, fields: Object.keys(scores[id].fields).sort() };
-    }).sort(function (a, b) {
-      return b.score - a.score || (a.doc[1] < b.doc[1] ? -1 : a.doc[1] > b.doc[1] ? 1 : 0);
-    });
+      return { doc: Number(id), score: scores[id].score, fields: Object.keys(scores[id].fields) };
+    }).sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
   }
 
-  function show(results, query) {
+  function sectionOf(fields) {
+    var sections = unique(fields.map(function (f) { return SECTION[f]; }));
+    return sections.length === 1 && sections[0] ? sections[0] : "";
+  }
+
+  function show(results, query, chunk) {
     list.textContent = "";
     results.slice(0, LIMIT).forEach(function (result) {
+      var doc = window.PLAYBOOK_SEARCH_DOCS[String(Math.floor(result.doc / chunk))][result.doc % chunk];
+      var fields = result.fields.sort(function (a, b) { return WEIGHT[b] - WEIGHT[a] || (a < b ? -1 : 1); });
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = form.getAttribute("data-root") + result.doc[0];
+      link.href = root + doc[0] + "index.html" + sectionOf(fields);
       var title = document.createElement("span");
       title.className = "result-title";
-      title.textContent = result.doc[1];
+      title.textContent = doc[1];
       var detail = document.createElement("span");
       detail.className = "result-detail";
-      detail.textContent = result.doc[2] + " · matches " + result.fields.join(", ");
+      detail.textContent = doc[2] + " · matches " + fields.map(function (f) { return FIELD_WORDS[f]; }).join(", ");
       link.appendChild(title);
       link.appendChild(detail);
       item.appendChild(link);
@@ -107,18 +128,24 @@
     });
     list.hidden = results.length === 0;
     if (!query) { status.textContent = ""; return; }
-    var shown = Math.min(results.length, LIMIT);
-    status.textContent = results.length === 0 ? "No results for " + query
-      : results.length > LIMIT ? "Showing " + shown + " of " + results.length + " results"
-      : results.length + (results.length === 1 ? " result" : " results");
+    var quoted = " for \u201c" + query.trim() + "\u201d.";
+    status.textContent = results.length === 0 ? "No results" + quoted
+      : results.length > LIMIT ? "The first " + LIMIT + " of " + results.length + " results" + quoted
+      : results.length + (results.length === 1 ? " result" : " results") + quoted;
   }
 
-  var timer = null;
+  function clear() {
+    clearTimeout(timer);
+    input.value = "";
+    show([], "");
+    input.focus();
+  }
+
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () { search(input.value); }, 80);
   });
-  input.addEventListener("focus", function () { loadAll(["docs", "shards"], function () {}); });
+  input.addEventListener("focus", function () { load("shards", function () {}); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var first = list.querySelector("a");
@@ -134,9 +161,8 @@
       event.preventDefault();
       if (at === 0) { input.focus(); } else { links[at - 1].focus(); }
     } else if (event.key === "Escape") {
-      input.value = "";
-      show([], "");
-      input.focus();
+      event.preventDefault();
+      clear();
     }
   });
 }());
