@@ -45,7 +45,7 @@ class Element:
 
     def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
         """Elements with this tag and attributes; ``class_="x"`` matches one class among many."""
-        wanted = {name.rstrip("_"): value for name, value in attrs.items()}
+        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
 
         def matches(element: Element) -> bool:
             if tag is not None and element.tag != tag:
@@ -61,9 +61,14 @@ class Element:
         return [element for element in self.iter() if matches(element)]
 
     def find(self, tag: str | None = None, **attrs: str) -> Element:
+        """The one matching element; fails the test when there is none or more than one."""
         found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag or '*'} {attrs}> on the page"
+        assert len(found) == 1, f"expected one <{tag or '*'} {attrs}>, found {len(found)}"
         return found[0]
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
 
     def rows(self, part: str = "tbody") -> list[list[str]]:
         """The cell texts of every row of a table part (thead, tbody or tfoot)."""

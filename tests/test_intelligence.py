@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from html_tree import Element, page
 
 from playbook import __version__
 
 from conftest import VALID_DEAL, run_playbook, snapshot
+from pages import Element
+from pages import read_page as page
 
 MINUS = "\u2212"  # the pages write negative scores with a real minus sign
 

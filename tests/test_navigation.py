@@ -167,7 +167,7 @@ def test_stages_list_every_stage_in_the_playbooks_order(site: Path) -> None:
     develop = read_page(site / "stages" / "develop" / "index.html")
     assert develop.find("h1").text() == "Stage: Develop"
     rows = develop.find("table", id="deals").find_all("tr", class_="deal-row")
-    assert [row.find("a").text() for row in rows] == ["Data platform renewal"]
+    assert [row.find_all("a")[0].text() for row in rows] == ["Data platform renewal"]
     assert develop.find("table", class_="stage-totals").rows() == [
         ["Develop", "1", "EUR", "180,000", "117,000", "1 by chance"]
     ]

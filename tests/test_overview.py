@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from html_tree import Element, page
 
 from playbook.slugs import ascii_slug, assign_slugs
 
 from conftest import REPO, VALID_DEAL, run_playbook
+from pages import Element
+from pages import read_page as page
 
 
 def deal(
