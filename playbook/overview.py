@@ -44,6 +44,11 @@ class CurrencyTotal:
         ]
         return " · ".join(f"{count} {words}" for count, words in parts if count)
 
+    @property
+    def has_value(self) -> bool:
+        """Whether any deal of the group states a value (else there is no amount to show)."""
+        return self.deals > self.without_value
+
 
 @dataclass(frozen=True, slots=True)
 class StageGroup:

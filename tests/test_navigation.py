@@ -157,7 +157,7 @@ def test_stages_list_every_stage_in_the_playbooks_order(site: Path) -> None:
     assert index.find("h1").text() == "Stages"
     assert index.find("table", class_="groups").rows() == [
         ["Prospect", "0", "0", "0", ""],
-        ["Qualify", "1", "1", "4", "EUR 0"],  # a deal without a value
+        ["Qualify", "1", "1", "4", ""],  # a deal without a value: no amount
         ["Develop", "1", "1", "0", "EUR 180,000"],
         ["Propose", "0", "0", "0", ""],
         ["Negotiate", "0", "0", "0", ""],
