@@ -20,6 +20,7 @@ import jinja2
 
 from playbook import __version__
 from playbook.analysis import RULES, SEVERITY_ORDER, DealFigures
+from playbook.fastmd import render_fast
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
 from playbook.schema import DEFAULT_METHOD_PAGES, DealDoc, MethodDoc, Settings
@@ -165,6 +166,9 @@ class Renderer:
             target = self.site.content_pages.get(content_path)
             return relative(target, page) if target is not None else None
 
+        fast = render_fast(text, source=source, page_url=page_url)
+        if fast is not None:
+            return fast
         return render_body(self.md, text, source=source, first_line=first_line, page_url=page_url)
 
     def render(self, page: Page) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,9 @@ class SourceFile:
     data: dict[str, Any]
     body: str
     body_line: int
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    # None until a line is first asked for: only a file with an error needs its line map, so
+    # it is made then, from ``text`` (mapping every key of every file cost a tenth of a build).
+    lines: dict[KeyPath, int] | None = None
     start_line: int = 1
     text: str = ""
 
@@ -55,6 +57,8 @@ class SourceFile:
 
     def line_of(self, key_path: KeyPath) -> int:
         """The line of a key path, or of its nearest parent that has one."""
+        if self.lines is None:
+            self.lines = _line_map(self.text)
         path = tuple(key_path)
         while path:
             if path in self.lines:
@@ -138,7 +142,7 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
         return None
     front, front_line, body, body_line = parts
     try:
-        data, lines = parse_yaml(front, front_line)
+        data, _ = parse_yaml(front, front_line, map_lines=False)
     except _YAMLProblem as problem:
         problems.append(Diagnostic(rel, problem.line, problem.field, problem.message))
         return None
@@ -155,7 +159,16 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
             )
         )
         return None
-    return SourceFile(path, rel, data, body, body_line, lines, front_line, text)
+    return SourceFile(path, rel, data, body, body_line, None, front_line, text)
+
+
+def _line_map(text: str) -> dict[KeyPath, int]:
+    """Every key path of the front-matter of ``text`` (a file that loaded) to its line."""
+    parts = _HANDLER.split_located(text)
+    if parts is None:
+        return {}
+    front, front_line, _, _ = parts
+    return parse_yaml(front, front_line)[1]
 
 
 def _missing_front_matter(rel: str, text: str) -> Diagnostic:
@@ -185,11 +198,14 @@ class _YAMLProblem(Exception):
         self.field = field
 
 
-def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
+def parse_yaml(
+    text: str, first_line: int = 1, *, map_lines: bool = True
+) -> tuple[Any, dict[KeyPath, int]]:
     """Parse YAML and map every key path to its 1-based line (offset by ``first_line - 1``).
 
     Raises _YAMLProblem with a located, plain-language message for broken YAML or a key that
-    appears twice (which YAML would otherwise resolve silently by dropping one).
+    appears twice (which YAML would otherwise resolve silently by dropping one). With
+    ``map_lines=False`` the keys are still checked for duplicates but the map stays empty.
     """
     loader = _Loader(text)
     try:
@@ -197,7 +213,7 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]
         if node is None:
             return None, {}
         lines: dict[KeyPath, int] = {}
-        _walk(node, (), lines, first_line)
+        _walk(node, (), lines if map_lines else None, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, first_line) from None
@@ -208,7 +224,7 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]
     return data, lines
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int] | None, offset: int) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -221,11 +237,13 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int
                     field_name((*path, key)),
                 )
             seen[key] = line
-            lines[(*path, key)] = line
+            if lines is not None:
+                lines[(*path, key)] = line
             _walk(value_node, (*path, key), lines, offset)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + offset
+            if lines is not None:
+                lines[(*path, index)] = item.start_mark.line + offset
             _walk(item, (*path, index), lines, offset)
 
 
