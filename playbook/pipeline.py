@@ -12,24 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playbook.analysis import analyse
+from playbook.builder import Builder, BuildResult
 from playbook.config import load_settings, resolve_as_of
-from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
-from playbook.markdown import Link, check_anchors
-from playbook.render import (
-    DEAL_SECTION_IDS,
-    DealView,
-    Page,
-    Renderer,
-    Site,
-    deal_url,
-    list_pages,
-    method_url,
-    static_files,
-)
+from playbook.diagnostics import Diagnostic, Severity
+from playbook.progress import Progress
+from playbook.render import DealView, Site, deal_url, method_url
 from playbook.schema import DealDoc, MethodDoc, Settings
 from playbook.sources import iter_sources
 from playbook.validate import check_unique_slugs, validate_deal, validate_method
-from playbook.writer import SiteWriter
+
+__all__ = ["BuildResult", "Project", "build", "check", "load_project", "make_site"]
 
 
 @dataclass(slots=True)
@@ -79,12 +71,23 @@ def red_flag_warnings(project: Project) -> list[Diagnostic]:
     return warnings
 
 
-def check(root: Path, *, as_of: dt.date | None = None, drafts: bool = True) -> list[Diagnostic]:
-    """Validate without writing anything: errors, plus red flags as warnings when input is valid."""
-    project = load_project(root, as_of=as_of, drafts=drafts)
-    problems = list(project.problems)
-    problems += red_flag_warnings(project)
-    return sort_diagnostics(problems)
+def check(
+    root: Path,
+    *,
+    as_of: dt.date | None = None,
+    drafts: bool = True,
+    jobs: int | None = None,
+    use_cache: bool = True,
+) -> list[Diagnostic]:
+    """Validate without writing anything: errors, plus red flags as warnings when input is valid.
+
+    The deal files are checked over ``jobs`` processes, reusing ``.playbook-cache/``.
+    """
+    builder = Builder(root, as_of=as_of, drafts=drafts, jobs=jobs, use_cache=use_cache)
+    try:
+        return builder.check()
+    finally:
+        builder.close()
 
 
 def make_site(project: Project) -> Site:
@@ -97,55 +100,25 @@ def make_site(project: Project) -> Site:
     return Site(project.settings, project.as_of, views, project.methods, pages)
 
 
-@dataclass(slots=True)
-class BuildResult:
-    pages: int
-    deals: int
-    warnings: list[Diagnostic]
-
-
 def build(
-    root: Path, out: Path, *, as_of: dt.date | None = None, drafts: bool = False
+    root: Path,
+    out: Path,
+    *,
+    as_of: dt.date | None = None,
+    drafts: bool = False,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the site into ``out``; raises BuildFailed (and leaves ``out`` untouched) on errors."""
-    project = load_project(root, as_of=as_of, drafts=drafts)
-    if has_errors(project.problems):
-        raise BuildFailed(sort_diagnostics(project.problems))
-    site = make_site(project)
-    renderer = Renderer(root, site)
-    problems: list[Diagnostic] = []
-    links: list[Link] = []
-    anchors: dict[str, frozenset[str]] = {}
-    with SiteWriter(out) as writer:
-        for view in site.deals:
-            body = renderer.body(view.doc.body, view.doc.path, view.doc.body_line, view.url)
-            problems += [Diagnostic(view.doc.path, line, None, msg) for line, msg in body.broken]
-            links += body.links
-            anchors[view.doc.path] = body.anchors | DEAL_SECTION_IDS
-            page = Page(view.url, "deal.html", {"view": view, "body": body.html})
-            writer.write(view.url, renderer.render(page))
-        for index, method in enumerate(site.methods):
-            path = method_url(method.slug)
-            body = renderer.body(method.body, method.path, method.body_line, path)
-            problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
-            links += body.links
-            anchors[method.path] = body.anchors
-            neighbours = {
-                "previous": site.methods[index - 1] if index > 0 else None,
-                "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
-            }
-            page = Page(path, "method.html", {"method": method, "body": body.html, **neighbours})
-            writer.write(path, renderer.render(page))
-        problems += [
-            Diagnostic(source, line, None, message)
-            for source, line, message in check_anchors(links, anchors)
-        ]
-        if problems:
-            raise BuildFailed(sort_diagnostics(problems))
-        for page in list_pages(site):
-            writer.write(page.path, renderer.render(page))
-        for path, source in static_files(root).items():
-            writer.copy(path, source)
-        writer.commit()
-        written = writer.written
-    return BuildResult(written, len(site.deals), red_flag_warnings(project))
+    """Build the site into ``out``; raises BuildFailed (and leaves ``out`` untouched) on errors.
+
+    The deals are built over ``jobs`` processes (default: one per core; 1: in this process),
+    and what ``.playbook-cache/`` says is unchanged is reused (see ``builder.Builder``).
+    """
+    builder = Builder(
+        root, out, as_of=as_of, drafts=drafts, jobs=jobs, use_cache=use_cache, progress=progress
+    )
+    try:
+        return builder.build()
+    finally:
+        builder.close()

@@ -103,9 +103,12 @@ def find_files(folder: Path) -> list[Path]:
     )
 
 
-def read_text(path: Path, rel: str, problems: list[Diagnostic]) -> str | None:
-    """The file as text, or a located problem when it is not UTF-8."""
-    raw = path.read_bytes()
+def read_text(
+    path: Path, rel: str, problems: list[Diagnostic], raw: bytes | None = None
+) -> str | None:
+    """The file as text (from ``raw`` when already read), or a located problem if not UTF-8."""
+    if raw is None:
+        raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -123,10 +126,12 @@ def read_text(path: Path, rel: str, problems: list[Diagnostic]) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFile | None:
-    """Read one content file; on failure, append why and return None."""
+def load_source(
+    path: Path, root: Path, problems: list[Diagnostic], raw: bytes | None = None
+) -> SourceFile | None:
+    """Read one content file (or use its ``raw`` bytes); on failure, append why, return None."""
     rel = path.relative_to(root).as_posix()
-    text = read_text(path, rel, problems)
+    text = read_text(path, rel, problems, raw)
     if text is None:
         return None
     if not text.strip():

@@ -1,0 +1,485 @@
+"""Incremental builds: what did not change since the last build is neither redone nor rewritten.
+
+``Builder`` keeps its state between builds (for a dev server) and in ``.playbook-cache/`` (for
+the next command). Each deal file's result is keyed by the file's content hash and by everything
+pages depend on (``cache.render_digest``). A build then:
+
+1. runs the per-deal unit (``workers``) for every deal whose key is new, over several processes;
+2. reuses the stored result of every other deal, and its page, when the site on disk is exactly
+   the one the last build left (same files, same stat);
+3. renders the pages that list deals from the per-deal results, never by re-reading files, and
+   writes only the files whose bytes changed.
+
+A settings, template, method page or code change changes every key: everything is rebuilt.
+The output is the same bytes as a build without cache and in one process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playbook.cache import (
+    BuildCache,
+    CacheCorrupt,
+    SiteState,
+    deal_key,
+    render_digest,
+    site_is_intact,
+    stat_entry,
+)
+from playbook.config import load_settings, resolve_as_of
+from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
+from playbook.markdown import Link, check_anchors
+from playbook.progress import Progress, Stats
+from playbook.render import (
+    DEAL_SECTION_IDS,
+    DealView,
+    Page,
+    Renderer,
+    Site,
+    deal_url,
+    list_pages,
+    method_url,
+    static_files,
+)
+from playbook.schema import MethodDoc, Settings
+from playbook.sources import find_files, iter_sources
+from playbook.validate import validate_method
+from playbook.workers import DealResult, UnitContext, default_jobs, file_digest, run_units
+from playbook.writer import MARKER, SitePatch, SiteWriter
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector off while a build holds ten thousand deals in memory.
+
+    Every collection walks all live objects; with the deals of a large playbook alive that cost
+    more than the parsing itself. A build creates little cyclic garbage, and it is collected
+    when the build ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(slots=True)
+class BuildResult:
+    pages: int  # files in the site
+    deals: int
+    warnings: list[Diagnostic]
+    stats: Stats = field(default_factory=Stats)
+    notices: list[str] = field(default_factory=list)  # about the cache, for stderr
+
+
+@dataclass(slots=True)
+class _Inputs:
+    """What this build reads besides the deal files."""
+
+    settings: Settings
+    as_of: dt.date
+    methods: list[MethodDoc]
+    problems: list[Diagnostic]
+    render: bytes
+    rels: list[str]  # deal files in find_files order
+    pages: dict[str, str]  # every content file that may become a page → its site path
+
+
+def red_flags(views: Iterable[DealView]) -> list[Diagnostic]:
+    """Red flags as warnings for ``check`` and the build summary: located at the deal file."""
+    return [
+        Diagnostic(view.doc.path, 1, None, flag.message, Severity.WARNING, code=flag.rule)
+        for view in views
+        for flag in view.fig.flags
+    ]
+
+
+def unique_slug_problems(results: list[DealResult]) -> list[Diagnostic]:
+    """Deals in different sub-folders must still have different file names: the slug is the URL."""
+    first: dict[str, str] = {}
+    problems = []
+    for result in results:
+        if not result.loaded:
+            continue
+        if result.slug in first:
+            problems.append(
+                Diagnostic(
+                    result.rel,
+                    1,
+                    None,
+                    f"the slug '{result.slug}' is already used by {first[result.slug]}; "
+                    "every deal needs its own file name",
+                )
+            )
+        else:
+            first[result.slug] = result.rel
+    return problems
+
+
+class Builder:
+    """Builds the playbook at ``root`` into ``out``, again and again, redoing only what changed.
+
+    ``build(changed)`` takes the paths a watcher saw change (None: look at everything); files
+    not in it are taken as unchanged since the previous ``build`` of this object.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        out: Path | None = None,
+        *,
+        as_of: dt.date | None = None,
+        drafts: bool = False,
+        jobs: int | None = None,
+        use_cache: bool = True,
+        progress: Progress | None = None,
+    ):
+        self.root = root
+        self.out = out if out is not None else root / "site"
+        self.as_of = as_of
+        self.drafts = drafts
+        self.jobs = jobs if jobs is not None else default_jobs()
+        self.use_cache = use_cache
+        self.progress = progress
+        self._cache: BuildCache | None = None
+        self._known: dict[str, tuple[bytes, DealResult]] = {}  # rel → (key, result)
+        self._digests: dict[str, bytes] = {}
+        self._state: SiteState | None = None
+
+    # ---------------------------------------------------------------------------- inputs
+
+    def _inputs(self, changed: set[Path] | None, *, drafts: bool) -> _Inputs:
+        root = self.root
+        problems: list[Diagnostic] = []
+        settings = load_settings(root, problems)
+        as_of = resolve_as_of(self.as_of, settings)
+        method_files = find_files(root / "content" / "method")
+        methods = []
+        for source in iter_sources(root, "method", problems):
+            page, errors = validate_method(source)
+            problems += errors
+            if page is not None:
+                methods.append(page)
+        methods.sort(key=lambda m: (m.page.order, m.slug))
+        rels = [p.relative_to(root).as_posix() for p in find_files(root / "content" / "deals")]
+        pages = {rel: deal_url(Path(rel).stem) for rel in rels}
+        pages.update({p.relative_to(root).as_posix(): method_url(p.stem) for p in method_files})
+        render = render_digest(root, settings, as_of, method_files, drafts)
+        return _Inputs(settings, as_of, methods, problems, render, rels, pages)
+
+    def _keys(self, inputs: _Inputs, changed: set[Path] | None) -> dict[str, bytes]:
+        keys = {}
+        for rel in inputs.rels:
+            digest = self._digests.get(rel)
+            if digest is None or changed is None or (self.root / rel).resolve() in changed:
+                digest = file_digest((self.root / rel).read_bytes())
+                self._digests[rel] = digest
+            keys[rel] = deal_key(inputs.render, rel, digest)
+        return keys
+
+    def _cache_open(self) -> BuildCache:
+        if self._cache is None:
+            self._cache = BuildCache(self.root, enabled=self.use_cache)
+        return self._cache
+
+    def _stored(self, keys: dict[str, bytes], cache: BuildCache) -> dict[str, DealResult]:
+        """Results whose key still matches: from this object's memory, else from the cache."""
+        found = {
+            rel: self._known[rel][1]
+            for rel, key in keys.items()
+            if self._known.get(rel, (b"",))[0] == key
+        }
+        missing = keys.keys() - found.keys()
+        if missing and cache.db is not None:
+            stored = cache.stored_keys()
+            wanted = [rel for rel in missing if stored.get(rel) == keys[rel]]
+            if wanted:
+                try:
+                    found.update(cache.results(wanted))
+                except CacheCorrupt as exc:
+                    cache.fail(str(exc))
+        return found
+
+    # ------------------------------------------------------------------------------ build
+
+    def build(self, changed: Iterable[Path] | None = None) -> BuildResult:
+        """Build the site; raises BuildFailed (leaving ``out`` untouched) on errors."""
+        stats = Stats(jobs=self.jobs)
+        changed_set = None if changed is None else {Path(p).resolve() for p in changed}
+        cache = self._cache_open()
+        with collector_paused():
+            try:
+                return self._build(changed_set, cache, stats)
+            finally:
+                if self.progress is not None:
+                    self.progress.finish()
+
+    def _build(self, changed: set[Path] | None, cache: BuildCache, stats: Stats) -> BuildResult:
+        out, drafts = self.out, self.drafts
+        with stats.timed("inputs"):
+            inputs = self._inputs(changed, drafts=drafts)
+            keys = self._keys(inputs, changed)
+            site_digest = hashlib.blake2b(
+                inputs.render + b"".join(rel.encode() + keys[rel] for rel in inputs.rels),
+                digest_size=16,
+            ).digest()
+        with stats.timed("cache"):
+            state = self._state
+            if state is None and cache.db is not None:
+                try:
+                    state = cache.site_state(out.resolve())
+                except CacheCorrupt as exc:
+                    cache.fail(str(exc))
+                    state = None
+            patch = (
+                state is not None
+                and state.out == str(out.resolve())
+                and site_is_intact(out, state, MARKER)
+            )
+        if patch and state is not None and state.digest == site_digest and not inputs.problems:
+            # Nothing changed: the site on disk is already this build's output.
+            stats.cache_hits = len(inputs.rels)
+            stats.pages_kept = len(state.files)
+            warnings = [
+                Diagnostic(path, 1, None, message, Severity.WARNING, code=code)
+                for path, message, code in state.warnings
+            ]
+            return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices)
+
+        with stats.timed("cache"):
+            stored = self._stored(keys, cache)
+        if not patch:
+            state = None
+        writer: SiteWriter = SitePatch(out) if patch else SiteWriter(out)
+        with writer:
+            results = self._run(inputs, keys, stored, state, writer, stats)
+            self._known.update({rel: (keys[rel], results[rel]) for rel in inputs.rels})
+            for rel in set(self._known) - set(inputs.rels):
+                del self._known[rel]
+            ordered = [results[rel] for rel in inputs.rels]
+            problems = list(inputs.problems)
+            for result in ordered:
+                problems += result.problems
+            problems += unique_slug_problems(ordered)
+            fresh = {rel: (keys[rel], results[rel]) for rel in inputs.rels if rel not in stored}
+            with stats.timed("cache"):
+                cache.store(fresh, [rel for rel in cache.stored_keys() if rel not in keys])
+            if has_errors(problems):
+                raise BuildFailed(sort_diagnostics(problems))
+            return self._finish(inputs, keys, results, state, writer, stats, site_digest, cache)
+
+    def _run(
+        self,
+        inputs: _Inputs,
+        keys: dict[str, bytes],
+        stored: dict[str, DealResult],
+        state: SiteState | None,
+        writer: SiteWriter,
+        stats: Stats,
+    ) -> dict[str, DealResult]:
+        """Results of every deal file: stored ones whose page is in place, the rest run now."""
+        reuse = {}
+        for rel, result in stored.items():
+            if state is None or not _page_in_place(
+                result, keys[rel], state, inputs.pages, self.drafts
+            ):
+                continue
+            reuse[rel] = result
+        todo = [rel for rel in inputs.rels if rel not in reuse]
+        stats.cache_hits = len(reuse)
+        stats.cache_misses = len(todo)
+        ctx = UnitContext(
+            self.root,
+            inputs.settings,
+            inputs.as_of,
+            inputs.methods,
+            inputs.pages,
+            self.drafts,
+            writer.staging,
+        )
+        if self.progress is not None:
+            self.progress.begin(len(todo))
+        ran = run_units(ctx, todo, self.jobs, self.progress.advance if self.progress else None)
+        for result in ran.values():
+            for stage, seconds in zip(
+                ("load", "validate", "analyse", "render", "write"), result.times, strict=True
+            ):
+                stats.add(stage, seconds)
+            if result.page:
+                writer.adopt(result.view.url if result.view else "")
+        return {**reuse, **ran}
+
+    def _finish(
+        self,
+        inputs: _Inputs,
+        keys: dict[str, bytes],
+        results: dict[str, DealResult],
+        state: SiteState | None,
+        writer: SiteWriter,
+        stats: Stats,
+        site_digest: bytes,
+        cache: BuildCache,
+    ) -> BuildResult:
+        root, drafts = self.root, self.drafts
+        included = sorted(
+            (
+                r
+                for r in results.values()
+                if r.view is not None and (drafts or not r.view.deal.draft)
+            ),
+            key=lambda r: r.slug,
+        )
+        pages = {r.rel: r.view.url for r in included if r.view is not None}
+        pages.update({m.path: method_url(m.slug) for m in inputs.methods})
+        # A link resolved against a file that is no page after all (a draft): render it again.
+        again = [r.rel for r in included if any(pages.get(p) != url for p, url in r.asked)]
+        if again:
+            ctx = UnitContext(
+                root, inputs.settings, inputs.as_of, inputs.methods, pages, drafts, writer.staging
+            )
+            for rel, result in run_units(ctx, again, 1).items():
+                results[rel] = result
+                if result.page and result.view is not None:
+                    writer.adopt(result.view.url)
+            included = [results[r.rel] for r in included]
+        views = [r.view for r in included if r.view is not None]
+        site = Site(inputs.settings, inputs.as_of, views, inputs.methods, pages)
+        renderer = Renderer(root, site)
+
+        # Links: a target must exist (known while rendering), an #anchor must be on it (now).
+        problems: list[Diagnostic] = []
+        links: list[Link] = []
+        anchors: dict[str, frozenset[str]] = {}
+        for r in included:
+            problems += [Diagnostic(r.rel, line, None, message) for line, message in r.broken]
+            links += r.links
+            anchors[r.rel] = r.anchors | DEAL_SECTION_IDS
+        main_pages: list[tuple[str, bytes]] = []
+        with stats.timed("render"):
+            method_bodies = {}
+            for method in site.methods:
+                path = method_url(method.slug)
+                body = renderer.body(method.body, method.path, method.body_line, path)
+                problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
+                links += body.links
+                anchors[method.path] = body.anchors
+                method_bodies[method.path] = body.html
+            problems += [
+                Diagnostic(source, line, None, message)
+                for source, line, message in check_anchors(links, anchors)
+            ]
+            if problems:
+                raise BuildFailed(sort_diagnostics(problems))
+            for r in included:
+                if r.body is not None and r.view is not None:  # waited for the whole site
+                    page = Page(r.view.url, "deal.html", {"view": r.view, "body": r.body or ""})
+                    main_pages.append((r.view.url, renderer.render(page)))
+            for index, method in enumerate(site.methods):
+                neighbours = {
+                    "previous": site.methods[index - 1] if index > 0 else None,
+                    "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
+                }
+                context = {"method": method, "body": method_bodies[method.path], **neighbours}
+                path = method_url(method.slug)
+                main_pages.append((path, renderer.render(Page(path, "method.html", context))))
+            for page in list_pages(site):
+                main_pages.append((page.path, renderer.render(page)))
+        for path, source in static_files(root).items():
+            main_pages.append((path, source.read_bytes()))
+
+        # Which files the site has now, and what each was made from.
+        tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
+        with stats.timed("write"):
+            for path, data in main_pages:
+                tag = hashlib.blake2b(data, digest_size=16).digest()
+                tags[path] = tag
+                old = state.files.get(path) if state is not None else None
+                if old is None or old[3] != tag:
+                    writer.write(path, data)
+            for r in included:
+                if r.view is not None and r.view.url not in tags:  # reused from the last build
+                    tags[r.view.url] = keys[r.rel]
+            if isinstance(writer, SitePatch) and state is not None:
+                for path in state.files.keys() - tags.keys():
+                    writer.remove(path)
+            cache.forget_site(self.out.resolve())
+            staged = set(writer.staged) if isinstance(writer, SitePatch) else None
+            writer.commit()
+        stats.pages_written = writer.written
+        stats.pages_kept = len(tags) - writer.written
+        new_state = SiteState(str(self.out.resolve()), digest=site_digest, deals=len(views))
+        for path, tag in tags.items():
+            if state is not None and staged is not None and path not in staged:
+                new_state.files[path] = state.files[path]
+            else:
+                new_state.files[path] = stat_entry(self.out / path, tag)
+        warnings = red_flags(views)
+        new_state.warnings = [(w.path, w.message, w.code) for w in warnings]
+        with stats.timed("cache"):
+            cache.store_site(new_state)
+        self._state = new_state
+        return BuildResult(len(tags), len(views), warnings, stats, cache.notices)
+
+    # ------------------------------------------------------------------------------ check
+
+    def check(self) -> list[Diagnostic]:
+        """Every problem, then the red flags as warnings; nothing is written but the cache."""
+        cache = self._cache_open()
+        with collector_paused():
+            inputs = self._inputs(None, drafts=self.drafts)
+            keys = self._keys(inputs, None)
+            stored = self._stored(keys, cache)
+            todo = [rel for rel in inputs.rels if rel not in stored]
+            ctx = UnitContext(
+                self.root, inputs.settings, inputs.as_of, inputs.methods, inputs.pages, True, None
+            )
+            if self.progress is not None:
+                self.progress.begin(len(todo))
+            ran = run_units(ctx, todo, self.jobs, self.progress.advance if self.progress else None)
+            if self.progress is not None:
+                self.progress.finish()
+            results = {**stored, **ran}
+            cache.store({rel: (keys[rel], ran[rel]) for rel in ran}, [])
+            ordered = [results[rel] for rel in inputs.rels]
+            problems = list(inputs.problems)
+            for result in ordered:
+                problems += result.problems
+            problems += unique_slug_problems(ordered)
+            views = sorted(
+                (r.view for r in ordered if r.view and (self.drafts or not r.view.deal.draft)),
+                key=lambda v: v.slug,
+            )
+            problems += red_flags(views)
+            return sort_diagnostics(problems)
+
+    @property
+    def notices(self) -> list[str]:
+        return self._cache.notices if self._cache is not None else []
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+
+
+def _page_in_place(
+    result: DealResult, key: bytes, state: SiteState, pages: dict[str, str], drafts: bool
+) -> bool:
+    """Whether a stored result can stand for a unit run: its page (if it has one) is on disk."""
+    if any(pages.get(path) != url for path, url in result.asked):
+        return False
+    view = result.view
+    if view is None or not (drafts or not view.deal.draft):
+        return True  # no page to show for it
+    if result.body is not None:
+        return True  # rendered by the main process every time
+    entry = state.files.get(view.url)
+    return entry is not None and entry[3] == key

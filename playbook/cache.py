@@ -1,0 +1,310 @@
+"""The persistent build cache in ``PROJECT/.playbook-cache/``: per-deal results, the site's state.
+
+Storage is one SQLite file (the standard library's sqlite3): one row per deal file, so a build
+that changed one deal rewrites one row in one transaction, and ten thousand rows load in one
+query. A crash mid-write cannot leave a half-written cache, as it could with one pickle file
+per shard that must agree with an index.
+
+An entry is used only when its key matches, and the key hashes everything the deal's result
+and page depend on (see ``render_digest``), so a stale entry cannot be used. Every row carries
+a checksum of its bytes; a cache that cannot be read, fails a checksum, or was written by
+another format or version of playbook is deleted with a warning and the build goes on without
+it. The cache holds pickles, so it is only ever read from the playbook's own folder, like its
+templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playbook import __version__
+from playbook.render import template_dirs
+from playbook.schema import Settings
+from playbook.workers import DealResult
+
+CACHE_DIR = ".playbook-cache"
+DB_NAME = "build.sqlite"
+FORMAT = 1
+
+
+class CacheCorrupt(Exception):
+    """The cache cannot be trusted."""
+
+
+def _hash(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.digest()
+
+
+def _files_digest(pairs: Iterable[tuple[str, Path]]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for name, path in pairs:
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
+
+
+def _code_digest() -> bytes:
+    """playbook's own code and the libraries that shape its output: a new one means new pages."""
+    import jinja2
+    import markdown_it
+    import pydantic
+    import yaml
+
+    try:
+        import markdown_it_pyrs
+
+        rust = str(markdown_it_pyrs.__version__)
+    except ImportError:  # pragma: no cover
+        rust = "-"
+    package = Path(__file__).resolve().parent
+    versions = [__version__, str(FORMAT), jinja2.__version__, markdown_it.__version__]
+    versions += [pydantic.VERSION, yaml.__version__, rust]
+    code = _files_digest((p.name, p) for p in sorted(package.glob("*.py")))
+    return _hash("|".join(versions).encode(), code)
+
+
+def render_digest(
+    root: Path, settings: Settings, as_of: Any, method_files: Iterable[Path], drafts: bool
+) -> bytes:
+    """What every page depends on besides its own deal: code, templates, settings, method pages."""
+    templates = []
+    for folder in template_dirs(root):
+        templates += [
+            (f"{folder}:{p.relative_to(folder).as_posix()}", p)
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        ]
+    methods = [(p.relative_to(root).as_posix(), p) for p in method_files]
+    return _hash(
+        _code_digest(),
+        repr(settings.model_dump()).encode(),
+        str(as_of).encode(),
+        b"drafts" if drafts else b"",
+        _files_digest(templates),
+        _files_digest(methods),
+    )
+
+
+def deal_key(render: bytes, rel: str, digest: bytes) -> bytes:
+    return _hash(render, rel.encode(), digest)
+
+
+@dataclass(slots=True)
+class SiteState:
+    """The site as the last build left it: each file's stat, and what it was made from."""
+
+    out: str
+    files: dict[str, tuple[int, int, int, bytes]] = field(
+        default_factory=dict
+    )  # size, mtime, ino, tag
+    digest: bytes = b""  # of everything the site was built from
+    deals: int = 0
+    warnings: list[tuple[str, str, str | None]] = field(default_factory=list)  # red flags
+
+
+def stat_entry(path: Path, tag: bytes) -> tuple[int, int, int, bytes]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino, tag)
+
+
+def site_is_intact(out: Path, state: SiteState, marker: str) -> bool:
+    """True when ``out`` holds exactly the files of ``state``, none touched since (by stat)."""
+    if not (out / marker).is_file():
+        return False
+    expected = state.files
+    count = 0
+    stack = [out]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                    continue
+                rel = Path(entry.path).relative_to(out).as_posix()
+                if rel == marker:
+                    continue
+                known = expected.get(rel)
+                if known is None:
+                    return False
+                st = entry.stat(follow_symlinks=False)
+                if (st.st_size, st.st_mtime_ns, st.st_ino) != known[:3]:
+                    return False
+                count += 1
+    return count == len(expected)
+
+
+class BuildCache:
+    """Reads and writes ``.playbook-cache/build.sqlite``; ``notices`` collects the warnings."""
+
+    def __init__(self, root: Path, *, enabled: bool = True):
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / DB_NAME
+        self.enabled = enabled
+        self.notices: list[str] = []
+        self.db: sqlite3.Connection | None = None
+        if enabled:
+            self._open()
+
+    def _open(self) -> None:
+        try:
+            self.db = self._connect()
+        except (sqlite3.DatabaseError, CacheCorrupt, OSError) as exc:
+            self._discard(str(exc))
+            try:
+                self.db = self._connect()
+            except (sqlite3.DatabaseError, CacheCorrupt, OSError) as again:
+                self.notices.append(
+                    f"the build cache cannot be used ({again}); building without it"
+                )
+                self.db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        self.folder.mkdir(exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS deals "
+                "(rel TEXT PRIMARY KEY, key BLOB, sum BLOB, data BLOB)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS sites (out TEXT PRIMARY KEY, sum BLOB, data BLOB)"
+            )
+            stamp = f"{FORMAT}:{__version__}".encode()
+            row = db.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
+            if row is None:
+                if db.execute("SELECT count(*) FROM deals").fetchone()[0]:
+                    raise CacheCorrupt("it has no format stamp")
+                db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp,))
+            elif bytes(row[0]) != stamp:
+                found = bytes(row[0]).decode(errors="replace")
+                raise CacheCorrupt(f"it was written by another version of playbook ({found})")
+            db.execute("PRAGMA quick_check").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self, why: str) -> None:
+        self.notices.append(f"warning: the build cache in {self.folder} was discarded: {why}")
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def fail(self, why: str) -> None:
+        """Stop trusting the cache for the rest of this run, and delete it."""
+        self._discard(why)
+
+    # -------------------------------------------------------------------------------- deals
+
+    def stored_keys(self) -> dict[str, bytes]:
+        if self.db is None:
+            return {}
+        try:
+            return {rel: bytes(key) for rel, key in self.db.execute("SELECT rel, key FROM deals")}
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+            return {}
+
+    def results(self, rels: Iterable[str]) -> dict[str, DealResult]:
+        """The stored results of ``rels``; raises CacheCorrupt when one does not check out."""
+        if self.db is None:
+            return {}
+        wanted = set(rels)
+        found: dict[str, DealResult] = {}
+        try:
+            rows = self.db.execute("SELECT rel, sum, data FROM deals").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise CacheCorrupt(str(exc)) from None
+        for rel, checksum, data in rows:
+            if rel not in wanted:
+                continue
+            found[rel] = _unpickle(checksum, data, DealResult)
+        return found
+
+    def store(self, entries: dict[str, tuple[bytes, DealResult]], removed: Iterable[str]) -> None:
+        if self.db is None:
+            return
+        rows = []
+        for rel, (key, result) in entries.items():
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            rows.append((rel, key, _hash(data), data))
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO deals VALUES (?, ?, ?, ?)", rows)
+                self.db.executemany("DELETE FROM deals WHERE rel = ?", [(r,) for r in removed])
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+
+    # --------------------------------------------------------------------------------- site
+
+    def site_state(self, out: Path) -> SiteState | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT sum, data FROM sites WHERE out = ?", (str(out),)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CacheCorrupt(str(exc)) from None
+        return None if row is None else _unpickle(row[0], row[1], SiteState)
+
+    def forget_site(self, out: Path) -> None:
+        """Before a site is changed: should the change fail half-way, no state claims it."""
+        if self.db is not None:
+            try:
+                self.db.execute("DELETE FROM sites WHERE out = ?", (str(out),))
+            except sqlite3.DatabaseError as exc:
+                self.fail(str(exc))
+
+    def store_site(self, state: SiteState) -> None:
+        if self.db is None:
+            return
+        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.db.execute(
+                "INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", (state.out, _hash(data), data)
+            )
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def _unpickle(checksum: bytes, data: bytes, kind: type) -> Any:
+    if _hash(bytes(data)) != bytes(checksum):
+        raise CacheCorrupt("an entry does not match its checksum")
+    try:
+        value = pickle.loads(data)
+    except Exception as exc:  # any damage shows up as some exception: never trusted
+        raise CacheCorrupt(f"an entry cannot be read ({type(exc).__name__})") from None
+    if not isinstance(value, kind):
+        raise CacheCorrupt("an entry holds something else")
+    return value
+
+
+def clean(root: Path) -> list[Path]:
+    """Remove the cache folder; return what was removed."""
+    folder = root / CACHE_DIR
+    if folder.exists():
+        shutil.rmtree(folder)
+        return [folder]
+    return []

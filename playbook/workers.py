@@ -1,0 +1,238 @@
+"""The per-deal unit of work, and the processes that run it side by side.
+
+One unit takes one deal file through load → validate → analyse → render its body and its page,
+and writes the page straight into the staging folder: only the per-deal data (``DealResult``:
+the DealView without its body, the problems, the links to check) travels back to the main
+process, which then builds the pages that list deals. The work is CPU-bound Python, so it runs
+in processes; results are put back in file order, so the output does not depend on how many
+there are.
+
+A deal page may only use what is known before the other deals are: the settings, ``as_of``,
+the method pages and the pages that exist. ``DealSite`` gives exactly that; a template that asks
+for anything else (``site.deals``, say) gets its page rendered later by the main process, once
+every deal is known, instead of a wrong page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playbook.analysis import analyse
+from playbook.diagnostics import Diagnostic
+from playbook.markdown import Link
+from playbook.progress import STAGES
+from playbook.render import DealView, Page, Renderer, Site, deal_url
+from playbook.schema import MethodDoc, Settings
+from playbook.sources import load_source
+from playbook.validate import validate_deal
+from playbook.writer import write_file
+
+
+def file_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class NeedsWholeSite(Exception):
+    """A deal page asked for something only known once every deal is built."""
+
+
+class _Lookups(dict[str, str]):
+    """The content pages, remembering which ones a body asked for (its links)."""
+
+    def __init__(self, pages: dict[str, str]):
+        super().__init__(pages)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+class DealSite:
+    """The part of ``Site`` that a deal page can see while other deals are being built."""
+
+    __slots__ = ("_site", "as_of", "content_pages", "methods", "settings")
+
+    def __init__(self, site: Site, pages: _Lookups):
+        self._site = site
+        self.settings = site.settings
+        self.as_of = site.as_of
+        self.methods = site.methods
+        self.content_pages = pages
+
+    def method_link(self, section: str) -> str | None:
+        return self._site.method_link(section)
+
+    def __getattr__(self, name: str) -> Any:
+        raise NeedsWholeSite(name)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitContext:
+    """Everything a unit needs besides its file; sent once to each worker process."""
+
+    root: Path
+    settings: Settings
+    as_of: dt.date
+    methods: list[MethodDoc]
+    pages: dict[str, str]  # content path → site path of every content file that may be a page
+    drafts: bool
+    staging: Path | None  # where deal pages are written; None for ``check`` (no pages)
+
+
+@dataclass(slots=True)
+class DealResult:
+    """What one unit found out about one deal file: all that later stages need of it."""
+
+    rel: str
+    digest: bytes
+    loaded: bool
+    problems: list[Diagnostic]
+    view: DealView | None = None  # None when the file has errors; the doc's body is dropped
+    anchors: frozenset[str] = frozenset()
+    links: list[Link] = field(default_factory=list)
+    broken: list[tuple[int, str]] = field(default_factory=list)
+    asked: tuple[tuple[str, str | None], ...] = ()  # (content path, site path) its links met
+    page: bool = False  # its page is in the staging folder
+    body: str | None = None  # body HTML, kept only when the page waits for the whole site
+    times: tuple[float, ...] = (0.0,) * len(STAGES)
+
+    @property
+    def slug(self) -> str:
+        return Path(self.rel).stem
+
+
+class Unit:
+    """Runs units in one process: the Jinja environment and Markdown renderer are made once."""
+
+    def __init__(self, ctx: UnitContext):
+        self.ctx = ctx
+        self.lookups = _Lookups(ctx.pages)
+        site = Site(ctx.settings, ctx.as_of, [], ctx.methods, ctx.pages)
+        self.renderer = Renderer(ctx.root, DealSite(site, self.lookups))  # type: ignore[arg-type]
+        self.made: set[Path] = set()
+
+    def run(self, rel: str) -> DealResult:
+        ctx = self.ctx
+        start = time.perf_counter()
+        raw = (ctx.root / rel).read_bytes()
+        problems: list[Diagnostic] = []
+        source = load_source(ctx.root / rel, ctx.root, problems, raw)
+        result = DealResult(rel, file_digest(raw), source is not None, problems)
+        loaded = time.perf_counter()
+        if source is None:
+            result.times = (loaded - start, 0.0, 0.0, 0.0, 0.0)
+            return result
+        doc, errors = validate_deal(source, ctx.settings)
+        validated = time.perf_counter()
+        problems += errors
+        if doc is None:
+            result.times = (loaded - start, validated - loaded, 0.0, 0.0, 0.0)
+            return result
+        fig = analyse(doc.deal, ctx.as_of, ctx.settings)
+        view = DealView(doc, fig, deal_url(doc.slug))
+        analysed = time.perf_counter()
+        self.lookups.asked = set()
+        body = self.renderer.body(doc.body, doc.path, doc.body_line, view.url)
+        result.view = dataclasses.replace(view, doc=dataclasses.replace(doc, body=""))
+        result.anchors = body.anchors
+        result.links = body.links
+        result.broken = body.broken
+        result.asked = tuple((path, ctx.pages.get(path)) for path in sorted(self.lookups.asked))
+        html = None
+        if ctx.staging is not None and (ctx.drafts or not doc.deal.draft):
+            try:
+                html = self.renderer.render(
+                    Page(view.url, "deal.html", {"view": view, "body": body.html})
+                )
+            except NeedsWholeSite:
+                result.body = body.html
+        rendered = time.perf_counter()
+        if html is not None and ctx.staging is not None:
+            write_file(ctx.staging, view.url, html, self.made)
+            result.page = True
+        written = time.perf_counter()
+        result.times = (
+            loaded - start,
+            validated - loaded,
+            analysed - validated,
+            rendered - analysed,
+            written - rendered,
+        )
+        return result
+
+
+_WORKER: Unit | None = None
+
+
+def _start_worker(ctx: UnitContext) -> None:
+    global _WORKER
+    _WORKER = Unit(ctx)
+    # The modules and templates live as long as the process: keep the collector off them.
+    gc.freeze()
+
+
+def _run_chunk(rels: Sequence[str]) -> list[DealResult]:
+    assert _WORKER is not None
+    return [_WORKER.run(rel) for rel in rels]
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def _pool(jobs: int, ctx: UnitContext) -> Executor:
+    method = "fork" if sys.platform == "linux" else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(ctx,),
+    )
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# Below this many files a pool costs more than it saves.
+IN_PROCESS_BELOW = 64
+
+
+def run_units(
+    ctx: UnitContext,
+    rels: Sequence[str],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, DealResult]:
+    """Run the unit of every file in ``rels``: in this process, or over ``jobs`` processes."""
+    results: dict[str, DealResult] = {}
+    if jobs <= 1 or len(rels) < IN_PROCESS_BELOW:
+        unit = Unit(ctx)
+        for rel in rels:
+            results[rel] = unit.run(rel)
+            if progress is not None:
+                progress(1)
+        return results
+    # Small chunks keep both processes busy to the end; large ones cost less to send.
+    size = max(8, min(64, len(rels) // (jobs * 8) or 1))
+    with _pool(jobs, ctx) as pool:
+        for chunk in pool.map(_run_chunk, _chunks(rels, size)):
+            for result in chunk:
+                results[result.rel] = result
+            if progress is not None:
+                progress(len(chunk))
+    return results
