@@ -176,7 +176,12 @@ class Builder:
         render = render_digest(root, settings, as_of, method_files, drafts)
         return _Inputs(settings, as_of, methods, problems, render, rels, pages)
 
-    def _keys(self, inputs: _Inputs, changed: set[Path] | None) -> dict[str, bytes]:
+    def _keys(
+        self, inputs: _Inputs, changed: set[Path] | None, cache: BuildCache
+    ) -> dict[str, bytes]:
+        """The key of every deal file, to look up; none when there is nothing to look in."""
+        if not self._known and not cache.stored_keys():
+            return {}  # the units hash the files they read anyway
         keys = {}
         for rel in inputs.rels:
             digest = self._digests.get(rel)
@@ -227,11 +232,7 @@ class Builder:
         out, drafts = self.out, self.drafts
         with stats.timed("inputs"):
             inputs = self._inputs(changed, drafts=drafts)
-            keys = self._keys(inputs, changed)
-            site_digest = hashlib.blake2b(
-                inputs.render + b"".join(rel.encode() + keys[rel] for rel in inputs.rels),
-                digest_size=16,
-            ).digest()
+            probe = self._keys(inputs, changed, cache)
         with stats.timed("cache"):
             state = self._state
             if state is None and cache.db is not None:
@@ -245,7 +246,13 @@ class Builder:
                 and state.out == str(out.resolve())
                 and site_is_intact(out, state, MARKER)
             )
-        if patch and state is not None and state.digest == site_digest and not inputs.problems:
+        if (
+            patch
+            and state is not None
+            and probe
+            and state.digest == _site_digest(inputs, probe)
+            and not inputs.problems
+        ):
             # Nothing changed: the site on disk is already this build's output.
             stats.cache_hits = len(inputs.rels)
             stats.pages_kept = len(state.files)
@@ -256,12 +263,15 @@ class Builder:
             return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices)
 
         with stats.timed("cache"):
-            stored = self._stored(keys, cache)
+            stored = self._stored(probe, cache)
         if not patch:
             state = None
         writer: SiteWriter = SitePatch(out) if patch else SiteWriter(out)
         with writer:
-            results = self._run(inputs, keys, stored, state, writer, stats)
+            results = self._run(inputs, probe, stored, state, writer, stats)
+            # The key of what each unit read (a file may have changed since it was hashed).
+            keys = {rel: deal_key(inputs.render, rel, results[rel].digest) for rel in inputs.rels}
+            self._digests.update({rel: results[rel].digest for rel in inputs.rels})
             self._known.update({rel: (keys[rel], results[rel]) for rel in inputs.rels})
             for rel in set(self._known) - set(inputs.rels):
                 del self._known[rel]
@@ -275,7 +285,8 @@ class Builder:
                 cache.store(fresh, [rel for rel in cache.stored_keys() if rel not in keys])
             if has_errors(problems):
                 raise BuildFailed(sort_diagnostics(problems))
-            return self._finish(inputs, keys, results, state, writer, stats, site_digest, cache)
+            digest = _site_digest(inputs, keys)
+            return self._finish(inputs, keys, results, state, writer, stats, digest, cache)
 
     def _run(
         self,
@@ -436,8 +447,8 @@ class Builder:
         cache = self._cache_open()
         with collector_paused():
             inputs = self._inputs(None, drafts=self.drafts)
-            keys = self._keys(inputs, None)
-            stored = self._stored(keys, cache)
+            probe = self._keys(inputs, None, cache)
+            stored = self._stored(probe, cache)
             todo = [rel for rel in inputs.rels if rel not in stored]
             ctx = UnitContext(
                 self.root, inputs.settings, inputs.as_of, inputs.methods, inputs.pages, True, None
@@ -448,7 +459,9 @@ class Builder:
             if self.progress is not None:
                 self.progress.finish()
             results = {**stored, **ran}
-            cache.store({rel: (keys[rel], ran[rel]) for rel in ran}, [])
+            cache.store(
+                {rel: (deal_key(inputs.render, rel, r.digest), r) for rel, r in ran.items()}, []
+            )
             ordered = [results[rel] for rel in inputs.rels]
             problems = list(inputs.problems)
             for result in ordered:
@@ -468,6 +481,12 @@ class Builder:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
+
+
+def _site_digest(inputs: _Inputs, keys: dict[str, bytes]) -> bytes:
+    """Of everything a site is built from: equal digests, equal sites."""
+    parts = b"".join(rel.encode() + b"\0" + keys[rel] for rel in inputs.rels)
+    return hashlib.blake2b(inputs.render + parts, digest_size=16).digest()
 
 
 def _page_in_place(

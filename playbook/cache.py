@@ -124,15 +124,16 @@ def site_is_intact(out: Path, state: SiteState, marker: str) -> bool:
         return False
     expected = state.files
     count = 0
-    stack = [out]
+    stack = [""]
+    top = str(out)
     while stack:
         folder = stack.pop()
-        with os.scandir(folder) as entries:
+        with os.scandir(os.path.join(top, folder)) as entries:
             for entry in entries:
+                rel = f"{folder}/{entry.name}" if folder else entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    stack.append(rel)
                     continue
-                rel = Path(entry.path).relative_to(out).as_posix()
                 if rel == marker:
                     continue
                 known = expected.get(rel)

@@ -17,6 +17,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from playbook.diagnostics import Diagnostic
+from playbook.yamlfast import construct_plain, fast_resolve
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -34,6 +35,7 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+_Loader.resolve = fast_resolve(_Loader)  # type: ignore[method-assign]
 
 
 @dataclass(slots=True)
@@ -218,8 +220,13 @@ def parse_yaml(
         if node is None:
             return None, {}
         lines: dict[KeyPath, int] = {}
-        _walk(node, (), lines if map_lines else None, first_line)
-        data = loader.construct_document(node)
+        plain, data = construct_plain(loader, node)
+        if map_lines or not plain:
+            # Also finds a repeated key, and says where: before construction, which would
+            # silently keep the last one.
+            _walk(node, (), lines if map_lines else None, first_line)
+        if not plain:
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, first_line) from None
     except yaml.YAMLError as exc:  # unmarked: rare, but never a traceback

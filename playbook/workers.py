@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playbook import pickling
 from playbook.analysis import analyse
 from playbook.diagnostics import Diagnostic
 from playbook.markdown import Link
@@ -114,6 +115,9 @@ class DealResult:
         return Path(self.rel).stem
 
 
+pickling.register(DealResult)
+
+
 class Unit:
     """Runs units in one process: the Jinja environment and Markdown renderer are made once."""
 
@@ -180,13 +184,17 @@ _WORKER: Unit | None = None
 def _start_worker(ctx: UnitContext) -> None:
     global _WORKER
     _WORKER = Unit(ctx)
-    # The modules and templates live as long as the process: keep the collector off them.
+    # Modules and templates live as long as the process: the collector need never walk them.
+    # It runs once per chunk instead of whenever allocations pile up (see builder.py).
     gc.freeze()
+    gc.disable()
 
 
 def _run_chunk(rels: Sequence[str]) -> list[DealResult]:
     assert _WORKER is not None
-    return [_WORKER.run(rel) for rel in rels]
+    results = [_WORKER.run(rel) for rel in rels]
+    gc.collect()
+    return results
 
 
 def default_jobs() -> int:
