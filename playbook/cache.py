@@ -237,12 +237,18 @@ class BuildCache:
             found[rel] = _unpickle(checksum, data, DealResult)
         return found
 
-    def store(self, entries: dict[str, tuple[bytes, DealResult]], removed: Iterable[str]) -> None:
+    def store(
+        self,
+        entries: dict[str, tuple[bytes, DealResult]],
+        removed: Iterable[str],
+        pickles: dict[str, bytes] | None = None,
+    ) -> None:
+        """Write results (``pickles`` holds those already pickled) and forget ``removed``."""
         if self.db is None:
             return
         rows = []
         for rel, (key, result) in entries.items():
-            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            data = (pickles or {}).get(rel) or pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
             rows.append((rel, key, _hash(data), data))
         try:
             with self.db:

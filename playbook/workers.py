@@ -21,6 +21,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +32,7 @@ from typing import Any
 
 from playbook import pickling
 from playbook.analysis import analyse
-from playbook.diagnostics import Diagnostic
+from playbook.diagnostics import Diagnostic, Severity
 from playbook.markdown import Link
 from playbook.progress import STAGES
 from playbook.render import DealView, Page, Renderer, Site, deal_url
@@ -91,6 +92,7 @@ class UnitContext:
     pages: dict[str, str]  # content path → site path of every content file that may be a page
     drafts: bool
     staging: Path | None  # where deal pages are written; None for ``check`` (no pages)
+    views: bool = True  # send the DealView back (``check`` without a cache needs only flags)
 
 
 @dataclass(slots=True)
@@ -102,6 +104,9 @@ class DealResult:
     loaded: bool
     problems: list[Diagnostic]
     view: DealView | None = None  # None when the file has errors; the doc's body is dropped
+    draft: bool = False
+    flags: tuple[Diagnostic, ...] = ()  # the red flags, as warnings located at the file
+    for_site: bool = False  # made by a build (body, links, page), not by ``check``
     anchors: frozenset[str] = frozenset()
     links: list[Link] = field(default_factory=list)
     broken: list[tuple[int, str]] = field(default_factory=list)
@@ -112,7 +117,7 @@ class DealResult:
 
     @property
     def slug(self) -> str:
-        return Path(self.rel).stem
+        return self.rel.rsplit("/", 1)[-1].removesuffix(".md")
 
 
 pickling.register(DealResult)
@@ -147,16 +152,26 @@ class Unit:
             return result
         fig = analyse(doc.deal, ctx.as_of, ctx.settings)
         view = DealView(doc, fig, deal_url(doc.slug))
+        result.draft = doc.deal.draft
+        result.flags = tuple(
+            Diagnostic(doc.path, 1, None, flag.message, Severity.WARNING, code=flag.rule)
+            for flag in fig.flags
+        )
+        if ctx.views:
+            result.view = dataclasses.replace(view, doc=dataclasses.replace(doc, body=""))
         analysed = time.perf_counter()
+        if ctx.staging is None:
+            result.times = (loaded - start, validated - loaded, analysed - validated, 0.0, 0.0)
+            return result
+        result.for_site = True
         self.lookups.asked = set()
         body = self.renderer.body(doc.body, doc.path, doc.body_line, view.url)
-        result.view = dataclasses.replace(view, doc=dataclasses.replace(doc, body=""))
         result.anchors = body.anchors
         result.links = body.links
         result.broken = body.broken
         result.asked = tuple((path, ctx.pages.get(path)) for path in sorted(self.lookups.asked))
         html = None
-        if ctx.staging is not None and (ctx.drafts or not doc.deal.draft):
+        if ctx.drafts or not doc.deal.draft:
             try:
                 html = self.renderer.render(
                     Page(view.url, "deal.html", {"view": view, "body": body.html})
@@ -164,7 +179,7 @@ class Unit:
             except NeedsWholeSite:
                 result.body = body.html
         rendered = time.perf_counter()
-        if html is not None and ctx.staging is not None:
+        if html is not None:
             write_file(ctx.staging, view.url, html, self.made)
             result.page = True
         written = time.perf_counter()
@@ -190,9 +205,10 @@ def _start_worker(ctx: UnitContext) -> None:
     gc.disable()
 
 
-def _run_chunk(rels: Sequence[str]) -> list[DealResult]:
+def _run_chunk(rels: Sequence[str]) -> list[bytes]:
+    """Pickled here, so that the main process stores these very bytes in the cache."""
     assert _WORKER is not None
-    results = [_WORKER.run(rel) for rel in rels]
+    results = [pickle.dumps(_WORKER.run(rel), pickle.HIGHEST_PROTOCOL) for rel in rels]
     gc.collect()
     return results
 
@@ -220,27 +236,37 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 IN_PROCESS_BELOW = 64
 
 
+@dataclass(slots=True)
+class Ran:
+    """Results of the units run, and their pickles when they came from another process."""
+
+    results: dict[str, DealResult] = field(default_factory=dict)
+    pickles: dict[str, bytes] = field(default_factory=dict)
+
+
 def run_units(
     ctx: UnitContext,
     rels: Sequence[str],
     jobs: int,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, DealResult]:
+) -> Ran:
     """Run the unit of every file in ``rels``: in this process, or over ``jobs`` processes."""
-    results: dict[str, DealResult] = {}
+    ran = Ran()
     if jobs <= 1 or len(rels) < IN_PROCESS_BELOW:
         unit = Unit(ctx)
         for rel in rels:
-            results[rel] = unit.run(rel)
+            ran.results[rel] = unit.run(rel)
             if progress is not None:
                 progress(1)
-        return results
+        return ran
     # Small chunks keep both processes busy to the end; large ones cost less to send.
     size = max(8, min(64, len(rels) // (jobs * 8) or 1))
     with _pool(jobs, ctx) as pool:
         for chunk in pool.map(_run_chunk, _chunks(rels, size)):
-            for result in chunk:
-                results[result.rel] = result
+            for data in chunk:
+                result = pickle.loads(data)
+                ran.results[result.rel] = result
+                ran.pickles[result.rel] = data
             if progress is not None:
                 progress(len(chunk))
-    return results
+    return ran
