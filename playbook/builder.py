@@ -25,17 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playbook.cache import (
-    BuildCache,
-    CacheCorrupt,
-    SiteState,
-    deal_key,
-    render_digest,
-    site_is_intact,
-    stat_entry,
-)
+from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
 from playbook.config import load_settings, resolve_as_of
 from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
+from playbook.keys import deal_key, render_digest, unchanged
 from playbook.markdown import Link, check_anchors
 from playbook.progress import STAGES, Progress, Stats
 from playbook.render import (
@@ -177,8 +170,13 @@ class Builder:
     def _keys(
         self, inputs: _Inputs, changed: set[Path] | None, cache: BuildCache
     ) -> dict[str, bytes]:
-        """The key of every deal file, to look up; none when there is nothing to look in."""
-        if not self._known and not cache.stored_keys():
+        """The key of every deal file, to look up; none when there is nothing to look in.
+
+        A file is hashed unless this object saw it and ``changed`` does not name it, or the
+        cache holds its hash and its stat says it was not touched since (``keys.unchanged``).
+        """
+        stored = {} if self._known and changed is not None else cache.digests()
+        if not self._known and not stored:
             return {}  # the units hash the files they read anyway
         keys = {}
         top = self.root.resolve()
@@ -186,7 +184,12 @@ class Builder:
         for rel in inputs.rels:
             digest = self._digests.get(rel)
             if digest is None or changed is None or rel in edited:
-                digest = file_digest((self.root / rel).read_bytes())
+                path = self.root / rel
+                known = stored.get(rel)
+                if known is not None and unchanged(known[1], path.stat()):
+                    digest = known[0]
+                else:
+                    digest = file_digest(path.read_bytes())
                 self._digests[rel] = digest
             keys[rel] = deal_key(inputs.render, rel, digest)
         return keys

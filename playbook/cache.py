@@ -15,7 +15,6 @@ templates.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil
@@ -26,78 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from playbook import __version__
-from playbook.render import template_dirs
-from playbook.schema import Settings
+from playbook.keys import FORMAT
+from playbook.keys import hash_parts as _hash
 from playbook.workers import DealResult
 
 CACHE_DIR = ".playbook-cache"
 DB_NAME = "build.sqlite"
-FORMAT = 1
 
 
 class CacheCorrupt(Exception):
     """The cache cannot be trusted."""
-
-
-def _hash(*parts: bytes) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.digest()
-
-
-def _files_digest(pairs: Iterable[tuple[str, Path]]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for name, path in pairs:
-        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.digest()
-
-
-def _code_digest() -> bytes:
-    """playbook's own code and the libraries that shape its output: a new one means new pages."""
-    import jinja2
-    import markdown_it
-    import pydantic
-    import yaml
-
-    try:
-        import markdown_it_pyrs
-
-        rust = str(markdown_it_pyrs.__version__)
-    except ImportError:  # pragma: no cover
-        rust = "-"
-    package = Path(__file__).resolve().parent
-    versions = [__version__, str(FORMAT), jinja2.__version__, markdown_it.__version__]
-    versions += [pydantic.VERSION, yaml.__version__, rust]
-    code = _files_digest((p.name, p) for p in sorted(package.glob("*.py")))
-    return _hash("|".join(versions).encode(), code)
-
-
-def render_digest(
-    root: Path, settings: Settings, as_of: Any, method_files: Iterable[Path], drafts: bool
-) -> bytes:
-    """What every page depends on besides its own deal: code, templates, settings, method pages."""
-    templates = []
-    for folder in template_dirs(root):
-        templates += [
-            (f"{folder}:{p.relative_to(folder).as_posix()}", p)
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        ]
-    methods = [(p.relative_to(root).as_posix(), p) for p in method_files]
-    return _hash(
-        _code_digest(),
-        repr(settings.model_dump()).encode(),
-        str(as_of).encode(),
-        b"drafts" if drafts else b"",
-        _files_digest(templates),
-        _files_digest(methods),
-    )
-
-
-def deal_key(render: bytes, rel: str, digest: bytes) -> bytes:
-    return _hash(render, rel.encode(), digest)
 
 
 @dataclass(slots=True)
@@ -182,7 +119,7 @@ class BuildCache:
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS deals "
-                "(rel TEXT PRIMARY KEY, key BLOB, sum BLOB, data BLOB)"
+                "(rel TEXT PRIMARY KEY, key BLOB, digest BLOB, stat TEXT, sum BLOB, data BLOB)"
             )
             db.execute(
                 "CREATE TABLE IF NOT EXISTS sites (out TEXT PRIMARY KEY, sum BLOB, data BLOB)"
@@ -213,6 +150,17 @@ class BuildCache:
         self._discard(why)
 
     # -------------------------------------------------------------------------------- deals
+
+    def digests(self) -> dict[str, tuple[bytes, str]]:
+        """Each stored file's content hash and the stat it had when read (see ``unchanged``)."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT rel, digest, stat FROM deals").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+            return {}
+        return {rel: (bytes(digest), stat) for rel, digest, stat in rows}
 
     def stored_keys(self) -> dict[str, bytes]:
         if self.db is None:
@@ -251,11 +199,12 @@ class BuildCache:
         rows = []
         for rel, (key, result) in entries.items():
             data = (pickles or {}).get(rel) or pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-            rows.append((rel, key, _hash(data), data))
+            stat = " ".join(map(str, result.stat))
+            rows.append((rel, key, result.digest, stat, _hash(data), data))
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO deals VALUES (?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO deals VALUES (?, ?, ?, ?, ?, ?)", rows)
                 self.db.executemany("DELETE FROM deals WHERE rel = ?", [(r,) for r in removed])
         except sqlite3.DatabaseError as exc:
             self.fail(str(exc))

@@ -33,6 +33,7 @@ from typing import Any
 from playbook import pickling
 from playbook.analysis import analyse
 from playbook.diagnostics import Diagnostic, Severity
+from playbook.keys import file_stat
 from playbook.markdown import Link
 from playbook.progress import STAGES
 from playbook.render import DealView, Page, Renderer, Site, deal_url
@@ -114,6 +115,7 @@ class DealResult:
     page: bool = False  # its page is in the staging folder
     body: str | None = None  # body HTML, kept only when the page waits for the whole site
     times: tuple[float, ...] = (0.0,) * len(STAGES)
+    stat: tuple[int, ...] = ()  # see cache.file_stat
 
     @property
     def slug(self) -> str:
@@ -136,10 +138,14 @@ class Unit:
     def run(self, rel: str) -> DealResult:
         ctx = self.ctx
         start = time.perf_counter()
-        raw = (ctx.root / rel).read_bytes()
+        read_ns = time.time_ns()
+        with open(ctx.root / rel, "rb") as file:
+            st = os.fstat(file.fileno())
+            raw = file.read()
         problems: list[Diagnostic] = []
         source = load_source(ctx.root / rel, ctx.root, problems, raw)
         result = DealResult(rel, file_digest(raw), source is not None, problems)
+        result.stat = file_stat(st, read_ns)
         loaded = time.perf_counter()
         if source is None:
             result.times = (loaded - start, 0.0, 0.0, 0.0, 0.0)

@@ -7,6 +7,7 @@ cache and in one process.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from playbook import cache as cache_module
+from playbook import keys
 from playbook.cache import CACHE_DIR, DB_NAME
 from playbook.pipeline import BuildResult, build
 
@@ -177,10 +179,11 @@ def test_new_version_discards_the_cache_with_a_warning(
 ) -> None:
     _cached(project)
     monkeypatch.setattr(cache_module, "__version__", "99.0")
+    monkeypatch.setattr(keys, "__version__", "99.0")
     result = _cached(project)
     assert result.notices == [
         f"warning: the build cache in {project / CACHE_DIR} was discarded: "
-        "it was written by another version of playbook (1:0.1.0)"
+        f"it was written by another version of playbook ({keys.FORMAT}:0.1.0)"
     ]
     assert result.stats.cache_misses == 3
     assert snapshot(project / "site") == _fresh(project, tmp_path)
@@ -346,3 +349,30 @@ def test_deal_changed_during_a_failed_build_gets_its_new_page_afterwards(
     # globex's page and the index, and acme's, whose stored result is now the broken one's
     assert (result.stats.cache_misses, result.stats.pages_written) == (2, 3)
     assert snapshot(project / "site") == _fresh(project, tmp_path)
+
+
+def test_file_changed_behind_its_stat_is_still_noticed(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, mtime put back: the inode's change time still tells."""
+    monkeypatch.setattr(keys, "RACY_NS", 0)  # trust stats at once, as for files days old
+    path = project / "content/deals/globex.md"
+    _cached(project)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Globex roll-out", "Globex ROLL-OUT"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    result = _cached(project)
+    assert result.stats.cache_misses == 1
+    assert snapshot(project / "site") == _fresh(project, tmp_path)
+
+
+def test_stat_is_trusted_only_well_after_the_last_change(project: Path) -> None:
+    path = project / "content/deals/globex.md"
+    st = path.stat()
+    read_ns = st.st_ctime_ns + keys.RACY_NS + 1
+    assert keys.unchanged(" ".join(map(str, keys.file_stat(st, read_ns))), st)
+    soon = st.st_ctime_ns + keys.RACY_NS - 1  # read right after a change: hash it again
+    assert not keys.unchanged(" ".join(map(str, keys.file_stat(st, soon))), st)
+    assert not keys.unchanged("garbage", st)
