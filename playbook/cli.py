@@ -136,7 +136,11 @@ def _notices(notices: list[str]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from playbook.pipeline import check
 
-    problems = check(args.project, as_of=args.as_of, jobs=args.jobs, use_cache=args.use_cache)
+    notices: list[str] = []
+    problems = check(
+        args.project, as_of=args.as_of, jobs=args.jobs, use_cache=args.use_cache, notices=notices
+    )
+    _notices(notices)
     sys.stderr.write(format_text(problems))
     errors = sum(1 for d in problems if d.severity == "error")
     return 1 if errors else 0

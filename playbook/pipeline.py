@@ -3,6 +3,11 @@
 Every stage appends diagnostics rather than raising, so one run reports every problem; the
 pipeline raises ``BuildFailed`` with all of them, sorted by path and line, before anything is
 swapped into the output folder.
+
+``build`` and ``check`` run through ``builder.Builder``: each deal file's stages run as one unit
+in worker processes, results are cached in ``.playbook-cache/``, and only what changed is
+redone. ``load_project`` and ``make_site`` do the same stages in this process, all at once, for
+tools and tests that want the whole validated playbook in memory.
 """
 
 from __future__ import annotations
@@ -78,15 +83,19 @@ def check(
     drafts: bool = True,
     jobs: int | None = None,
     use_cache: bool = True,
+    notices: list[str] | None = None,
 ) -> list[Diagnostic]:
     """Validate without writing anything: errors, plus red flags as warnings when input is valid.
 
-    The deal files are checked over ``jobs`` processes, reusing ``.playbook-cache/``.
+    The deal files are checked over ``jobs`` processes, reusing ``.playbook-cache/``; what
+    there is to say about the cache (a damaged one was discarded) is added to ``notices``.
     """
     builder = Builder(root, as_of=as_of, drafts=drafts, jobs=jobs, use_cache=use_cache)
     try:
         return builder.check()
     finally:
+        if notices is not None:
+            notices += builder.notices
         builder.close()
 
 

@@ -135,7 +135,7 @@ class SitePatch(SiteWriter):
     def commit(self) -> None:
         check_output(self.out)
         made: set[Path] = set()
-        for path in sorted(self.staged):
+        for path in sorted(set(self.staged)):
             target = self.out / path
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
