@@ -146,7 +146,7 @@ class Builder:
 
     # ---------------------------------------------------------------------------- inputs
 
-    def _inputs(self, changed: set[Path] | None, *, drafts: bool) -> _Inputs:
+    def _inputs(self) -> _Inputs:
         root = self.root
         problems: list[Diagnostic] = []
         settings = load_settings(root, problems)
@@ -164,7 +164,7 @@ class Builder:
         rels = [f"content/deals/{str(p)[cut:]}" for p in find_files(deals)]
         pages = {rel: deal_url(_slug(rel)) for rel in rels}
         pages.update({p.relative_to(root).as_posix(): method_url(p.stem) for p in method_files})
-        render = render_digest(root, settings, as_of, method_files, drafts)
+        render = render_digest(root, settings, as_of, method_files)
         return _Inputs(settings, as_of, methods, problems, render, rels, pages)
 
     def _keys(
@@ -234,7 +234,7 @@ class Builder:
     def _build(self, changed: set[Path] | None, cache: BuildCache, stats: Stats) -> BuildResult:
         out, drafts = self.out, self.drafts
         with stats.timed("inputs"):
-            inputs = self._inputs(changed, drafts=drafts)
+            inputs = self._inputs()
             probe = self._keys(inputs, changed, cache)
         with stats.timed("cache"):
             state = self._state
@@ -253,7 +253,7 @@ class Builder:
             patch
             and state is not None
             and probe
-            and state.digest == _site_digest(inputs, probe)
+            and state.digest == _site_digest(inputs, probe, drafts)
             and not inputs.problems
         ):
             # Nothing changed: the site on disk is already this build's output.
@@ -290,7 +290,7 @@ class Builder:
                 self._pickles = {}
             if has_errors(problems):
                 raise BuildFailed(sort_diagnostics(problems))
-            digest = _site_digest(inputs, keys)
+            digest = _site_digest(inputs, keys, drafts)
             return self._finish(inputs, keys, results, state, writer, stats, digest, cache)
 
     def _run(
@@ -454,7 +454,7 @@ class Builder:
         """Every problem, then the red flags as warnings; nothing is written but the cache."""
         cache = self._cache_open()
         with collector_paused():
-            inputs = self._inputs(None, drafts=self.drafts)
+            inputs = self._inputs()
             probe = self._keys(inputs, None, cache)
             stored = self._stored(probe, cache)
             todo = [rel for rel in inputs.rels if rel not in stored]
@@ -499,10 +499,11 @@ def _slug(rel: str) -> str:
     return rel.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-def _site_digest(inputs: _Inputs, keys: dict[str, bytes]) -> bytes:
+def _site_digest(inputs: _Inputs, keys: dict[str, bytes], drafts: bool) -> bytes:
     """Of everything a site is built from: equal digests, equal sites."""
     parts = b"".join(rel.encode() + b"\0" + keys[rel] for rel in inputs.rels)
-    return hashlib.blake2b(inputs.render + parts, digest_size=16).digest()
+    flag = b"drafts" if drafts else b""
+    return hashlib.blake2b(inputs.render + flag + parts, digest_size=16).digest()
 
 
 def _page_in_place(

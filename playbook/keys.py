@@ -2,8 +2,8 @@
 
 A deal's key hashes its file's content and path with ``render_digest``: playbook's own code
 and version, the versions of the libraries that shape the output, every template file (the
-playbook's own and the built-in ones), the settings, ``as_of``, the method pages and
-``--drafts``. Change any of them and every key changes.
+playbook's own and the built-in ones), the settings, ``as_of`` and the method pages.
+Change any of them and every key changes.
 """
 
 from __future__ import annotations
@@ -57,9 +57,12 @@ def _code_digest() -> bytes:
 
 
 def render_digest(
-    root: Path, settings: Settings, as_of: Any, method_files: Iterable[Path], drafts: bool
+    root: Path, settings: Settings, as_of: Any, method_files: Iterable[Path]
 ) -> bytes:
-    """What every page depends on besides its own deal: code, templates, settings, method pages."""
+    """What every page depends on besides its own deal: code, templates, settings, method pages.
+
+    Not ``--drafts``: it decides which deals are pages, not what a deal's result or page is.
+    """
     templates = []
     for folder in template_dirs(root):
         templates += [
@@ -72,7 +75,6 @@ def render_digest(
         _code_digest(),
         repr(settings.model_dump()).encode(),
         str(as_of).encode(),
-        b"drafts" if drafts else b"",
         _files_digest(templates),
         _files_digest(methods),
     )

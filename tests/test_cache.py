@@ -376,3 +376,38 @@ def test_stat_is_trusted_only_well_after_the_last_change(project: Path) -> None:
     soon = st.st_ctime_ns + keys.RACY_NS - 1  # read right after a change: hash it again
     assert not keys.unchanged(" ".join(map(str, keys.file_stat(st, soon))), st)
     assert not keys.unchanged("garbage", st)
+
+
+def test_switching_drafts_on_and_off(project: Path, tmp_path: Path) -> None:
+    _make_draft(project)
+    _cached(project)
+    assert not (project / "site/deals/initech").exists()
+    build(project, project / "site", jobs=1, drafts=True)
+    reference = tmp_path / "with-drafts"
+    build(project, reference, jobs=1, use_cache=False, drafts=True)
+    assert snapshot(project / "site") == snapshot(reference)
+    assert (project / "site/deals/initech/index.html").is_file()
+    _cached(project)
+    assert snapshot(project / "site") == _fresh(project, tmp_path)
+
+
+def test_check_after_a_build_uses_its_results(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from playbook import builder
+    from playbook.pipeline import check
+
+    globex = project / "content/deals/globex.md"
+    text = globex.read_text(encoding="utf-8")
+    start, end = text.index("competition:"), text.index("alternatives:")
+    globex.write_text(text[:start] + text[end:], encoding="utf-8")  # a red flag to report
+    _cached(project)
+    expected = check(project, jobs=1, use_cache=False)
+    ran: list[int] = []
+    real = builder.run_units
+    monkeypatch.setattr(
+        builder, "run_units", lambda ctx, rels, *a: ran.append(len(rels)) or real(ctx, rels, *a)
+    )
+    assert check(project, jobs=1) == expected
+    assert ran == [0]
+    assert [d.code for d in expected] == ["no-competition"]

@@ -13,7 +13,7 @@ from conftest import REPO
 
 def _results(tmp_path: Path) -> list:  # type: ignore[type-arg]
     builder = Builder(REPO, tmp_path / "out", jobs=1, use_cache=False)
-    inputs = builder._inputs(None, drafts=True)
+    inputs = builder._inputs()
     ctx = UnitContext(
         REPO, inputs.settings, inputs.as_of, inputs.methods, inputs.pages, True, tmp_path
     )
