@@ -2,7 +2,7 @@
 
 ``Builder`` keeps its state between builds (for a dev server) and in ``.playbook-cache/`` (for
 the next command). Each deal file's result is keyed by the file's content hash and by everything
-pages depend on (``cache.render_digest``). A build then:
+pages depend on (``keys.render_digest``). A build then:
 
 1. runs the per-deal unit (``workers``) for every deal whose key is new, over several processes;
 2. reuses the stored result of every other deal, and its page, when the site on disk is exactly
@@ -422,7 +422,7 @@ class Builder:
                 tag = hashlib.blake2b(data, digest_size=16).digest()
                 tags[path] = tag
                 old = state.files.get(path) if state is not None else None
-                if old is None or old[3] != tag:
+                if old is None or old[-1] != tag:
                     writer.write(path, data)
             for r in included:
                 if r.view is not None and r.view.url not in tags:  # reused from the last build
@@ -520,4 +520,4 @@ def _page_in_place(
     if result.body is not None:
         return True  # rendered by the main process every time
     entry = state.files.get(view.url)
-    return entry is not None and entry[3] == key
+    return entry is not None and entry[-1] == key

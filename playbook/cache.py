@@ -6,7 +6,7 @@ query. A crash mid-write cannot leave a half-written cache, as it could with one
 per shard that must agree with an index.
 
 An entry is used only when its key matches, and the key hashes everything the deal's result
-and page depend on (see ``render_digest``), so a stale entry cannot be used. Every row carries
+and page depend on (see ``keys.py``), so a stale entry cannot be used. Every row carries
 a checksum of its bytes; a cache that cannot be read, fails a checksum, or was written by
 another format or version of playbook is deleted with a warning and the build goes on without
 it. The cache holds pickles, so it is only ever read from the playbook's own folder, like its
@@ -42,17 +42,17 @@ class SiteState:
     """The site as the last build left it: each file's stat, and what it was made from."""
 
     out: str
-    files: dict[str, tuple[int, int, int, bytes]] = field(
-        default_factory=dict
-    )  # size, mtime, ino, tag
+    # site path → (size, mtime, ctime, inode, tag): the tag is the deal's key for a deal page,
+    # the hash of the bytes for any other file
+    files: dict[str, tuple[int, int, int, int, bytes]] = field(default_factory=dict)
     digest: bytes = b""  # of everything the site was built from
     deals: int = 0
     warnings: list[tuple[str, str, str | None]] = field(default_factory=list)  # red flags
 
 
-def stat_entry(path: Path, tag: bytes) -> tuple[int, int, int, bytes]:
+def stat_entry(path: Path, tag: bytes) -> tuple[int, int, int, int, bytes]:
     st = path.stat()
-    return (st.st_size, st.st_mtime_ns, st.st_ino, tag)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, tag)
 
 
 def site_is_intact(out: Path, state: SiteState, marker: str) -> bool:
@@ -77,7 +77,7 @@ def site_is_intact(out: Path, state: SiteState, marker: str) -> bool:
                 if known is None:
                     return False
                 st = entry.stat(follow_symlinks=False)
-                if (st.st_size, st.st_mtime_ns, st.st_ino) != known[:3]:
+                if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != known[:4]:
                     return False
                 count += 1
     return count == len(expected)

@@ -115,7 +115,7 @@ class DealResult:
     page: bool = False  # its page is in the staging folder
     body: str | None = None  # body HTML, kept only when the page waits for the whole site
     times: tuple[float, ...] = (0.0,) * len(STAGES)
-    stat: tuple[int, ...] = ()  # see cache.file_stat
+    stat: tuple[int, ...] = ()  # see keys.file_stat
 
     @property
     def slug(self) -> str:
@@ -211,10 +211,23 @@ def _start_worker(ctx: UnitContext) -> None:
     gc.disable()
 
 
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """A unit raised (a template mistake, say): the main process runs it again to raise it."""
+
+    rel: str
+
+
 def _run_chunk(rels: Sequence[str]) -> list[bytes]:
     """Pickled here, so that the main process stores these very bytes in the cache."""
     assert _WORKER is not None
-    results = [pickle.dumps(_WORKER.run(rel), pickle.HIGHEST_PROTOCOL) for rel in rels]
+    results = []
+    for rel in rels:
+        try:
+            result: DealResult | _Failed = _WORKER.run(rel)
+        except Exception:  # not every exception survives pickling: raised again in main
+            result = _Failed(rel)
+        results.append(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
     gc.collect()
     return results
 
@@ -267,12 +280,21 @@ def run_units(
         return ran
     # Small chunks keep both processes busy to the end; large ones cost less to send.
     size = max(8, min(64, len(rels) // (jobs * 8) or 1))
+    failed = []
     with _pool(jobs, ctx) as pool:
         for chunk in pool.map(_run_chunk, _chunks(rels, size)):
             for data in chunk:
                 result = pickle.loads(data)
+                if isinstance(result, _Failed):
+                    failed.append(result.rel)
+                    continue
                 ran.results[result.rel] = result
                 ran.pickles[result.rel] = data
             if progress is not None:
                 progress(len(chunk))
+    if failed:
+        # The first in file order raises here, with its own exception, as in one process.
+        unit = Unit(ctx)
+        for rel in failed:
+            ran.results[rel] = unit.run(rel)
     return ran

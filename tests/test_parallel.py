@@ -114,3 +114,19 @@ def test_link_to_a_draft_is_broken_in_parallel_builds_too(
     )
     with_drafts = run_playbook("build", root, "--jobs", "2", "--drafts")
     assert with_drafts.returncode == 0, with_drafts.stderr
+
+
+def test_template_mistake_raises_the_same_in_workers_as_in_one_process(
+    playbook: Path, tmp_path: Path
+) -> None:
+    builtin = (REPO / "templates" / "deal.html").read_text(encoding="utf-8")
+    broken = builtin.replace("{{ deal.customer }}</p>", "{{ deal.customer.nickname.first }}</p>")
+    write_files(playbook, {"templates/deal.html": broken})
+    with pytest.raises(Exception) as serial:
+        build(playbook, tmp_path / "one", jobs=1, use_cache=False)
+    with pytest.raises(Exception) as parallel:
+        build(playbook, tmp_path / "two", jobs=2, use_cache=False)
+    assert type(parallel.value) is type(serial.value)
+    assert str(parallel.value) == str(serial.value)
+    assert "nickname" in str(serial.value)
+    assert not (tmp_path / "two").exists()
