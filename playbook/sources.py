@@ -1,8 +1,9 @@
 """Load stage: content files → raw front-matter with a line for every key, plus the body.
 
 Front-matter is split with python-frontmatter's YAML handler and parsed on PyYAML's C loader
-where present. The YAML node tree is kept just long enough to map every key path
-(``("buyers", 1, "role")``) to its line in the file, so that later stages can point at it.
+where present (values built by ``yamlfast``). Every key path (``("buyers", 1, "role")``) can be
+mapped to its line in the file, so that later stages can point at it; the map is made the first
+time a line is asked for, which only a file with an error does.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def find_files(folder: Path) -> list[Path]:
     """Markdown files in ``folder`` and its sub-folders, in a stable order (hidden ones skipped).
 
     The order is that of sorted paths (part by part). Walked with ``os.scandir``: pathlib's
-    ``rglob`` took a quarter of a second for 10,000 files, a tenth of a rebuild.
+    ``rglob`` took 0.12 s for 10,000 files, 0.02 s this way.
     """
     if not folder.is_dir():
         return []
