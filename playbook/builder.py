@@ -70,6 +70,8 @@ def collector_paused() -> Iterator[None]:
 
 @dataclass(slots=True)
 class BuildResult:
+    """What a build made: the same with or without cache; ``stats`` says what it cost."""
+
     pages: int  # files in the site
     deals: int
     warnings: list[Diagnostic]
@@ -400,7 +402,7 @@ class Builder:
                 raise BuildFailed(sort_diagnostics(problems))
             for r in included:
                 if r.body is not None and r.view is not None:  # waited for the whole site
-                    page = Page(r.view.url, "deal.html", {"view": r.view, "body": r.body or ""})
+                    page = Page(r.view.url, "deal.html", {"view": r.view, "body": r.body})
                     main_pages.append((r.view.url, renderer.render(page)))
             for index, method in enumerate(site.methods):
                 neighbours = {
