@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from playbook.schema import Buyer, Deal, Indicator, Settings
+from playbook.formatting import counted, signed
+from playbook.schema import Alternative, Buyer, Deal, Indicator, Settings
 
 Severity = Literal["high", "medium", "low"]
 
@@ -150,10 +151,6 @@ def is_open(deal: Deal, settings: Settings) -> bool:
     return deal.stage not in settings.stages.closed_stages
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _num(value: float) -> str:
     """A number as a person writes it: 3 rather than 3.0, 0.3 rather than 0.30000000000000004."""
     if float(value).is_integer():
@@ -229,7 +226,7 @@ def _no_buyer_sees_need(ctx: _Context) -> Iterator[RedFlag]:
         return
     unknown = sum(1 for buyer in buyers if buyer.mode is None)
     message = (
-        f"None of the {_plural(len(buyers), 'buyer')} is in growth or trouble mode, "
+        f"None of the {counted(len(buyers), 'buyer')} is in growth or trouble mode, "
         "so nobody feels a gap to close"
         if len(buyers) > 1
         else f"{buyers[0].name}, the only buyer, is not in growth or trouble mode, "
@@ -245,7 +242,7 @@ def _influential_buyer_against(ctx: _Context) -> Iterator[RedFlag]:
         if buyer.influence == "high" and buyer.rating is not None and buyer.rating <= 0:
             yield _flag(
                 "influential-buyer-against",
-                f"{buyer.name} has high influence and rates our offer {buyer.rating}",
+                f"{buyer.name} has high influence and rates our offer {signed(buyer.rating)}",
                 buyer.name,
             )
 
@@ -255,7 +252,7 @@ def _strongly_negative_buyer(ctx: _Context) -> Iterator[RedFlag]:
         if buyer.rating is not None and buyer.rating <= -4:
             yield _flag(
                 "strongly-negative-buyer",
-                f"{buyer.name} rates our offer {buyer.rating}, strongly against us",
+                f"{buyer.name} rates our offer {signed(buyer.rating)}, strongly against us",
                 buyer.name,
             )
 
@@ -354,7 +351,7 @@ def _overdue_actions(ctx: _Context) -> Iterator[RedFlag]:
     for index in _overdue_indexes(ctx.deal, ctx.today, ctx.open):
         action = ctx.deal.actions[index]
         assert action.due is not None
-        late = _plural((ctx.today - action.due).days, "day")
+        late = counted((ctx.today - action.due).days, "day")
         yield _flag(
             "overdue-actions",
             f"Planned action '{action.what}' was due {action.due.isoformat()}, {late} ago",
@@ -384,7 +381,7 @@ def _indicator_moving_away(ctx: _Context) -> Iterator[RedFlag]:
 def _close_date_passed(ctx: _Context) -> Iterator[RedFlag]:
     close = ctx.deal.close_date
     if ctx.open and close is not None and close < ctx.today:
-        late = _plural((ctx.today - close).days, "day")
+        late = counted((ctx.today - close).days, "day")
         yield _flag(
             "close-date-passed",
             f"The expected close date {close.isoformat()} passed {late} ago, "
@@ -497,6 +494,17 @@ def indicator_trend(indicator: Indicator) -> IndicatorTrend:
 
 
 # ----------------------------------------------------------------------------- figures
+
+
+def ranked_alternatives(deal: Deal) -> list[Alternative]:
+    """The selected alternative first, then the others by chance (highest first, unknown last).
+
+    Ties keep the deal's own order, so the page reads the same on every build.
+    """
+    return sorted(
+        deal.alternatives,
+        key=lambda alt: (not alt.selected, alt.chance is None, -(alt.chance or 0)),
+    )
 
 
 def analyse(deal: Deal, today: date, settings: Settings) -> DealFigures:

@@ -21,7 +21,7 @@ import gc
 import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,11 @@ from playbook.markdown import Link, check_anchors
 from playbook.progress import STAGES, Progress, Stats
 from playbook.render import (
     DEAL_SECTION_IDS,
+    DealView,
     Page,
     Renderer,
     Site,
+    data_files,
     deal_url,
     list_pages,
     method_url,
@@ -44,7 +46,14 @@ from playbook.render import (
 from playbook.schema import MethodDoc, Settings
 from playbook.sources import find_files, iter_sources
 from playbook.validate import validate_method
-from playbook.workers import DealResult, UnitContext, default_jobs, file_digest, run_units
+from playbook.workers import (
+    DealResult,
+    UnitContext,
+    default_jobs,
+    file_digest,
+    run_units,
+    site_answer,
+)
 from playbook.writer import MARKER, SitePatch, SiteWriter
 
 
@@ -90,6 +99,7 @@ class _Inputs:
     render: bytes
     rels: list[str]  # deal files in find_files order
     pages: dict[str, str]  # every content file that may become a page → its site path
+    method_anchors: dict[str, frozenset[str]]  # heading ids of each method page, by slug
 
 
 def unique_slug_problems(results: list[DealResult]) -> list[Diagnostic]:
@@ -152,7 +162,7 @@ class Builder:
         root = self.root
         problems: list[Diagnostic] = []
         settings = load_settings(root, problems)
-        as_of = resolve_as_of(self.as_of, settings)
+        as_of = resolve_as_of(self.as_of, settings, problems)
         method_files = find_files(root / "content" / "method")
         methods = []
         for source in iter_sources(root, "method", problems):
@@ -167,7 +177,13 @@ class Builder:
         pages = {rel: deal_url(_slug(rel)) for rel in rels}
         pages.update({p.relative_to(root).as_posix(): method_url(p.stem) for p in method_files})
         render = render_digest(root, settings, as_of, method_files)
-        return _Inputs(settings, as_of, methods, problems, render, rels, pages)
+        # Deal pages link red flags to the method page's headings: known before any deal is.
+        renderer = Renderer(root, Site(settings, as_of, [], methods, pages))
+        anchors = {
+            m.slug: renderer.body(m.body, m.path, m.body_line, method_url(m.slug)).anchors
+            for m in methods
+        }
+        return _Inputs(settings, as_of, methods, problems, render, rels, pages, anchors)
 
     def _keys(
         self, inputs: _Inputs, changed: set[Path] | None, cache: BuildCache
@@ -285,15 +301,11 @@ class Builder:
             for result in ordered:
                 problems += result.problems
             problems += unique_slug_problems(ordered)
-            fresh = {rel: (keys[rel], results[rel]) for rel in inputs.rels if rel not in stored}
-            with stats.timed("cache"):
-                gone = [rel for rel in cache.stored_keys() if rel not in keys]
-                cache.store(fresh, gone, self._pickles)
-                self._pickles = {}
             if has_errors(problems):
                 raise BuildFailed(sort_diagnostics(problems))
+            fresh = {rel: (keys[rel], results[rel]) for rel in inputs.rels if rel not in stored}
             digest = _site_digest(inputs, keys, drafts)
-            return self._finish(inputs, keys, results, state, writer, stats, digest, cache)
+            return self._finish(inputs, keys, results, fresh, state, writer, stats, digest, cache)
 
     def _run(
         self,
@@ -323,6 +335,7 @@ class Builder:
             inputs.pages,
             self.drafts,
             writer.staging,
+            method_anchors=inputs.method_anchors,
         )
         if self.progress is not None:
             self.progress.begin(len(todo))
@@ -340,64 +353,55 @@ class Builder:
         inputs: _Inputs,
         keys: dict[str, bytes],
         results: dict[str, DealResult],
+        fresh: dict[str, tuple[bytes, DealResult]],
         state: SiteState | None,
         writer: SiteWriter,
         stats: Stats,
         site_digest: bytes,
         cache: BuildCache,
     ) -> BuildResult:
+        """Check links, render the pages of the whole site, commit; then store to the cache.
+
+        Nothing reaches the cache or the site unless the whole build succeeds: a failed build
+        leaves the playbook's folder as it was.
+        """
         root, drafts = self.root, self.drafts
-        included = sorted(
-            (
-                r
-                for r in results.values()
-                if r.view is not None and (drafts or not r.view.deal.draft)
-            ),
-            key=lambda r: r.slug,
-        )
-        pages = {r.rel: r.view.url for r in included if r.view is not None}
-        pages.update({m.path: method_url(m.slug) for m in inputs.methods})
-        # A link resolved against a file that is no page after all (a draft): render it again.
-        again = [r.rel for r in included if any(pages.get(p) != url for p, url in r.asked)]
+        included = _included(results, drafts)
+        views = [r.view for r in included if r.view is not None]
+        site = _whole_site(inputs, views)
+        # A page whose question to the site has another answer now that every deal is known
+        # (a link to a draft, an owner's address taken twice): rendered again, and stored.
+        again = [r.rel for r in included if _answered_otherwise(r, site)]
         if again:
             ctx = UnitContext(
-                root, inputs.settings, inputs.as_of, inputs.methods, pages, drafts, writer.staging
+                root,
+                inputs.settings,
+                inputs.as_of,
+                inputs.methods,
+                site.content_pages,
+                drafts,
+                writer.staging,
+                method_anchors=inputs.method_anchors,
+                owner_slugs=site.owner_slugs,
+                tag_slugs=site.tag_slugs,
             )
-            for rel, result in run_units(ctx, again, 1).results.items():
+            ran = run_units(ctx, again, 1).results
+            for rel, result in ran.items():
                 results[rel] = result
+                fresh[rel] = (keys[rel], result)
+                self._known[rel] = (keys[rel], result)
+                self._pickles.pop(rel, None)
                 if result.page and result.view is not None:
                     writer.adopt(result.view.url)
             included = [results[r.rel] for r in included]
-        views = [r.view for r in included if r.view is not None]
-        site = Site(inputs.settings, inputs.as_of, views, inputs.methods, pages)
         renderer = Renderer(root, site)
         # The same templates as last build: keep their compiled form (a Builder serves many).
         if self._env is not None and self._env[0] == inputs.render:
             renderer.env = self._env[1]
         self._env = (inputs.render, renderer.env)
-
-        # Links: a target must exist (known while rendering), an #anchor must be on it (now).
-        problems: list[Diagnostic] = []
-        links: list[Link] = []
-        anchors: dict[str, frozenset[str]] = {}
-        for r in included:
-            problems += [Diagnostic(r.rel, line, None, message) for line, message in r.broken]
-            links += r.links
-            anchors[r.rel] = r.anchors | DEAL_SECTION_IDS
         main_pages: list[tuple[str, bytes]] = []
         with stats.timed("render"):
-            method_bodies = {}
-            for method in site.methods:
-                path = method_url(method.slug)
-                body = renderer.body(method.body, method.path, method.body_line, path)
-                problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
-                links += body.links
-                anchors[method.path] = body.anchors
-                method_bodies[method.path] = body.html
-            problems += [
-                Diagnostic(source, line, None, message)
-                for source, line, message in check_anchors(links, anchors)
-            ]
+            problems, method_bodies = _link_problems(included, site, renderer)
             if problems:
                 raise BuildFailed(sort_diagnostics(problems))
             for r in included:
@@ -414,6 +418,7 @@ class Builder:
                 main_pages.append((path, renderer.render(Page(path, "method.html", context))))
             for page in list_pages(site):
                 main_pages.append((page.path, renderer.render(page)))
+            main_pages += data_files(site)
         for path, source in static_files(root).items():
             main_pages.append((path, source.read_bytes()))
 
@@ -446,6 +451,9 @@ class Builder:
         warnings = [flag for r in included for flag in r.flags]
         new_state.warnings = [(w.path, w.message, w.code) for w in warnings]
         with stats.timed("cache"):
+            gone = [rel for rel in cache.stored_keys() if rel not in keys]
+            cache.store(fresh, gone, self._pickles)
+            self._pickles = {}
             cache.store_site(new_state)
         self._state = new_state
         return BuildResult(len(tags), len(views), warnings, stats, cache.notices)
@@ -453,7 +461,11 @@ class Builder:
     # ------------------------------------------------------------------------------ check
 
     def check(self) -> list[Diagnostic]:
-        """Every problem, then the red flags as warnings; nothing is written but the cache."""
+        """Errors (fields, then links), then red flags as warnings; writes nothing but the cache.
+
+        Links are checked once the files are valid, since a link to an invalid deal cannot be
+        told from a broken one.
+        """
         cache = self._cache_open()
         with collector_paused():
             inputs = self._inputs()
@@ -466,9 +478,10 @@ class Builder:
                 inputs.as_of,
                 inputs.methods,
                 inputs.pages,
-                True,
+                self.drafts,
                 None,
                 views=cache.db is not None,  # only a stored result needs its view
+                method_anchors=inputs.method_anchors,
             )
             if self.progress is not None:
                 self.progress.begin(len(todo))
@@ -476,16 +489,32 @@ class Builder:
             if self.progress is not None:
                 self.progress.finish()
             results = {**stored, **ran.results}
-            fresh = {
-                rel: (deal_key(inputs.render, rel, r.digest), r) for rel, r in ran.results.items()
-            }
-            cache.store(fresh, [], ran.pickles)
             ordered = [results[rel] for rel in inputs.rels]
             problems = list(inputs.problems)
             for result in ordered:
                 problems += result.problems
             problems += unique_slug_problems(ordered)
-            problems += [f for r in ordered if self.drafts or not r.draft for f in r.flags]
+            included = [
+                r for r in ordered if not r.problems and r.loaded and (self.drafts or not r.draft)
+            ]
+            if not has_errors(problems):
+                site = Site(inputs.settings, inputs.as_of, [], inputs.methods, {})
+                site.content_pages = {r.rel: deal_url(r.slug) for r in included}
+                site.content_pages.update({m.path: method_url(m.slug) for m in inputs.methods})
+                again = [r.rel for r in included if _answered_otherwise(r, site, ("page",))]
+                if again:  # a link to a draft that is no page: its line, from markdown-it-py
+                    ctx = replace(ctx, pages=site.content_pages, views=False)
+                    reran = run_units(ctx, again, 1).results
+                    included = [reran.get(r.rel, r) for r in included]
+                renderer = Renderer(self.root, site)
+                problems += _link_problems(sorted(included, key=_by_slug), site, renderer)[0]
+            problems += [flag for r in ordered if self.drafts or not r.draft for flag in r.flags]
+            if not has_errors(problems):  # like a build: a failed check leaves no trace
+                fresh = {
+                    rel: (deal_key(inputs.render, rel, r.digest), r)
+                    for rel, r in ran.results.items()
+                }
+                cache.store(fresh, [], ran.pickles)
             return sort_diagnostics(problems)
 
     @property
@@ -495,6 +524,65 @@ class Builder:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
+
+
+def _by_slug(result: DealResult) -> str:
+    return result.slug
+
+
+def _included(results: dict[str, DealResult], drafts: bool) -> list[DealResult]:
+    """The deals that are pages of the site, in the site's order (by slug)."""
+    return sorted(
+        (r for r in results.values() if r.view is not None and (drafts or not r.draft)),
+        key=_by_slug,
+    )
+
+
+def _whole_site(inputs: _Inputs, views: list[DealView]) -> Site:
+    pages = {view.doc.path: view.url for view in views}
+    pages.update({m.path: method_url(m.slug) for m in inputs.methods})
+    site = Site(inputs.settings, inputs.as_of, views, inputs.methods, pages)
+    site.method_anchors = dict(inputs.method_anchors)
+    return site
+
+
+def _answered_otherwise(
+    result: DealResult, site: Site, kinds: tuple[str, ...] = ("page", "owner", "tag")
+) -> bool:
+    return any(
+        site_answer(site, kind, key) != answer
+        for kind, key, answer in result.answers
+        if kind in kinds
+    )
+
+
+def _link_problems(
+    included: list[DealResult], site: Site, renderer: Renderer
+) -> tuple[list[Diagnostic], dict[str, str]]:
+    """The one link check: a target page must exist, an ``#anchor`` must be on it.
+
+    Deal bodies were rendered by their units; method bodies are rendered here, now that every
+    page is known. Returns the problems and the HTML of each method page's body.
+    """
+    problems: list[Diagnostic] = []
+    links: list[Link] = []
+    anchors: dict[str, frozenset[str]] = {}
+    for r in included:
+        problems += [Diagnostic(r.rel, line, None, message) for line, message in r.broken]
+        links += r.links
+        anchors[r.rel] = r.anchors | DEAL_SECTION_IDS
+    bodies = {}
+    for method in site.methods:
+        body = renderer.body(method.body, method.path, method.body_line, method_url(method.slug))
+        problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
+        links += body.links
+        anchors[method.path] = body.anchors
+        bodies[method.path] = body.html
+    problems += [
+        Diagnostic(source, line, None, message)
+        for source, line, message in check_anchors(links, anchors)
+    ]
+    return problems, bodies
 
 
 def _slug(rel: str) -> str:
@@ -512,8 +600,6 @@ def _page_in_place(
     result: DealResult, key: bytes, state: SiteState, pages: dict[str, str], drafts: bool
 ) -> bool:
     """Whether a stored result can stand for a unit run: its page (if it has one) is on disk."""
-    if any(pages.get(path) != url for path, url in result.asked):
-        return False
     view = result.view
     if view is None or not (drafts or not view.deal.draft):
         return True  # no page to show for it

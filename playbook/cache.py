@@ -84,7 +84,11 @@ def site_is_intact(out: Path, state: SiteState, marker: str) -> bool:
 
 
 class BuildCache:
-    """Reads and writes ``.playbook-cache/build.sqlite``; ``notices`` collects the warnings."""
+    """Reads and writes ``.playbook-cache/build.sqlite``; ``notices`` collects the warnings.
+
+    The file is made by the first write, which only a successful build makes: a failed first
+    build leaves no cache folder behind.
+    """
 
     def __init__(self, root: Path, *, enabled: bool = True):
         self.folder = root / CACHE_DIR
@@ -92,8 +96,13 @@ class BuildCache:
         self.enabled = enabled
         self.notices: list[str] = []
         self.db: sqlite3.Connection | None = None
-        if enabled:
+        if enabled and self.path.exists():
             self._open()
+
+    def _writable(self) -> sqlite3.Connection | None:
+        if self.db is None and self.enabled:
+            self._open()
+        return self.db
 
     def _open(self) -> None:
         try:
@@ -194,7 +203,7 @@ class BuildCache:
         pickles: dict[str, bytes] | None = None,
     ) -> None:
         """Write results (``pickles`` holds those already pickled) and forget ``removed``."""
-        if self.db is None:
+        if self._writable() is None:
             return
         rows = []
         for rel, (key, result) in entries.items():
@@ -231,7 +240,7 @@ class BuildCache:
                 self.fail(str(exc))
 
     def store_site(self, state: SiteState) -> None:
-        if self.db is None:
+        if self._writable() is None:
             return
         data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         try:

@@ -52,9 +52,7 @@ def load_settings(root: Path, problems: list[Diagnostic]) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line = int(where.group(1)) if where else 1
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "not valid TOML"
+        line, message = _toml_problem(str(exc), text)
         problems.append(Diagnostic(CONFIG_FILE, line, None, f"TOML syntax error: {message}"))
         return Settings()
     source = SourceFile(path, CONFIG_FILE, _plain(data), "", 0, _key_lines(text))
@@ -66,6 +64,34 @@ def load_settings(root: Path, problems: list[Diagnostic]) -> Settings:
     meaning = check_settings(settings, source)
     problems += meaning
     return Settings() if meaning else settings
+
+
+# tomllib's words for the mistakes people make most, and what to do about them.
+_TOML_HINTS = {
+    "Illegal character '\\n'": "a quoted value on this line has no closing quote",
+    "Invalid value": "the value is not valid; put text in quotes "
+    '(title = "Northwind playbook"), write numbers as digits and dates as 2026-11-15',
+    "Cannot overwrite a value": "this key is already set above; keep one of them",
+    "Cannot declare": "this table is already declared above; keep one of them",
+    "Invalid date or datetime": "not a valid date; write it as YYYY-MM-DD, for example 2026-11-15",
+    "Unclosed array": "a '[' list is never closed with ']'",
+}
+
+
+def _toml_problem(error: str, text: str) -> tuple[int, str]:
+    """The line and plain words of a tomllib error (which says "at line 3, column 9")."""
+    where = re.search(r"\(at line (\d+), column \d+\)", error)
+    if where:
+        line = int(where.group(1))
+    elif "at end of document" in error:
+        line = max(text.count("\n"), 1)
+    else:
+        line = 1
+    message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", error)
+    for start, hint in _TOML_HINTS.items():
+        if message.startswith(start):
+            return line, hint
+    return line, message or "not valid TOML"
 
 
 def _plain(data: Any) -> Any:
@@ -106,21 +132,36 @@ def check_settings(settings: Settings, source: SourceFile) -> list[Diagnostic]:
         )
     for rule in settings.red_flags.disable:
         if rule not in RULE_IDS:
-            add(
-                ("red_flags", "disable"),
-                f"'{rule}' is not a red-flag rule{did_you_mean(rule, RULE_IDS)}; "
-                "`playbook rules` lists them all",
-            )
+            hint = did_you_mean(rule, RULE_IDS) or f"; the rules are {', '.join(RULE_IDS)}"
+            add(("red_flags", "disable"), f"'{rule}' is not a red-flag rule{hint}")
     return problems
 
 
-def resolve_as_of(cli_value: dt.date | None, settings: Settings) -> dt.date:
-    """The build's "today": --as-of, else playbook.toml, else SOURCE_DATE_EPOCH, else the clock."""
+def resolve_as_of(
+    cli_value: dt.date | None, settings: Settings, problems: list[Diagnostic] | None = None
+) -> dt.date:
+    """The build's "today": --as-of, else playbook.toml, else SOURCE_DATE_EPOCH, else the clock.
+
+    A SOURCE_DATE_EPOCH that is not a whole number of seconds is reported (when it is the value
+    in use) rather than ignored: a build that silently falls back to the clock is not reproducible.
+    """
     if cli_value is not None:
         return cli_value
     if settings.as_of is not None:
         return settings.as_of
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            if problems is not None:
+                problems.append(
+                    Diagnostic(
+                        "environment",
+                        None,
+                        "SOURCE_DATE_EPOCH",
+                        f"'{epoch}' is not a number of seconds since 1970-01-01 "
+                        "(for example 1794700800 for 2026-11-15); fix or unset it, or give --as-of",
+                    )
+                )
     return dt.date.today()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -59,12 +59,22 @@ def format_text(diagnostics: Iterable[Diagnostic]) -> str:
     return "".join(d.as_text() + "\n" for d in diagnostics)
 
 
+def as_json(diagnostic: Diagnostic) -> dict[str, object]:
+    """One problem as a JSON object (``check --format json`` and the dev server's overlay)."""
+    d = diagnostic
+    return {
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+        "field": d.field,
+        "message": d.message,
+        "severity": str(d.severity),
+        "code": d.code,
+    }
+
+
 def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    rows = []
-    for d in diagnostics:
-        row = asdict(d)
-        row["severity"] = str(d.severity)
-        rows.append(row)
+    rows = [as_json(d) for d in diagnostics]
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -84,8 +94,8 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
             props.append(f"line={d.line}")
         if d.column is not None:
             props.append(f"col={d.column}")
-        if d.field:
-            props.append(f"title={_github_escape(d.field, prop=True)}")
+        if title := d.field or d.code:
+            props.append(f"title={_github_escape(title, prop=True)}")
         message = f"{d.field}: {d.message}" if d.field else d.message
         lines.append(f"::{d.severity} {','.join(props)}::{_github_escape(message)}\n")
     return "".join(lines)
@@ -94,13 +104,18 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
 
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` that ``word`` is most likely a misspelling of, if any is close."""
+    if not isinstance(word, str):
+        return None
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when one of ``choices`` is close to ``word``, else ``""``."""
-    if not isinstance(word, str):
-        return ""
-    choices = list(choices)
-    lowered = {c.lower(): c for c in choices}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return f" (did you mean '{lowered[word.lower()]}'?)"
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match is not None and match != word else ""

@@ -1,8 +1,9 @@
 """A fast path for Markdown bodies: markdown-it-pyrs (the Rust port), same HTML as markdown.py.
 
 markdown-it-py costs about 3 ms per deal body; its Rust port about 0.15 ms. The port has no
-token stream we can edit, so the two things ``markdown.render_body`` adds are done on its HTML:
-heading ids (the anchors plugin's rule: the heading's text, slugified, made unique) and the
+token stream we can edit, so what ``markdown.render_body`` adds is done on its HTML: heading
+ids (the anchors plugin's rule: the heading's text, slugified, made unique), heading levels
+moved so the highest is ``top_heading``, the numbered scrolling box around each table, and the
 rewriting of links to ``*.md`` files. That is safe because raw HTML is escaped, never passed
 through: every tag in the output was made by the renderer.
 
@@ -55,6 +56,9 @@ _RULES = [
 ]
 
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+_LEVEL = re.compile(r"<h([1-6])>")
+_TABLE = re.compile(r"<table>")
+_TABLE_BOX = '<div class="table-wrap" role="region" tabindex="0" aria-label="Table {}">\n<table>'
 _HREF = re.compile(r'<a href="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 _IMG_ALT = re.compile(r"<img [^>]*>")
@@ -78,11 +82,11 @@ class _StepAside(Exception):
 
 
 def render_fast(
-    text: str, *, source: str, page_url: Callable[[str], str | None]
+    text: str, *, source: str, page_url: Callable[[str], str | None], top_heading: int = 2
 ) -> RenderedBody | None:
     """The body's HTML and heading ids, or None when markdown-it-py must render it instead.
 
-    ``source`` and ``page_url`` mean what they mean for ``markdown.render_body``.
+    The arguments mean what they mean for ``markdown.render_body``.
     """
     if _MD is None:
         return None
@@ -91,8 +95,14 @@ def render_fast(
         out = _HREF.sub(lambda m: _link(m, source, page_url), out)
     except _StepAside:
         return None
+    levels = [int(level) for level in _LEVEL.findall(out)]
+    shift = top_heading - min(levels) if levels else 0
     slugs: set[str] = set()
-    out = _HEADING.sub(lambda m: _heading(m, slugs), out)
+    out = _HEADING.sub(lambda m: _heading(m, slugs, shift), out)
+    if "<table>" in out:
+        tables = iter(range(1, out.count("<table>") + 1))
+        out = _TABLE.sub(lambda _: _TABLE_BOX.format(next(tables)), out)
+        out = out.replace("</table>\n", "</table>\n</div>\n")
     return RenderedBody(out, frozenset(slug for slug in slugs if slug))
 
 
@@ -115,8 +125,8 @@ def _link(match: re.Match[str], source: str, page_url: Callable[[str], str | Non
     return f'<a href="{escapeHtml(url)}"'
 
 
-def _heading(match: re.Match[str], slugs: set[str]) -> str:
-    level, inner = match.group(1), match.group(2)
+def _heading(match: re.Match[str], slugs: set[str], shift: int) -> str:
+    level, inner = min(int(match.group(1)) + shift, 6), match.group(2)
     # The anchors plugin joins the text and code of the heading; images and line breaks
     # are not text there.
     title = html.unescape(_TAG.sub("", _IMG_ALT.sub("", inner))).replace("\n", "")

@@ -15,9 +15,11 @@ def number(value: float | int | None) -> str:
 
 
 def money(value: float | int | None, currency: str | None = None) -> str:
+    """``EUR 180,000``; an amount with cents keeps both digits: ``EUR 40,000.50``."""
     if value is None:
         return ""
-    return f"{currency} {number(value)}" if currency else number(value)
+    amount = number(value) if float(value).is_integer() else f"{value:,.2f}"
+    return f"{currency} {amount}" if currency else amount
 
 
 def signed(value: int | None) -> str:
@@ -36,6 +38,11 @@ def iso(value: dt.date | None) -> str:
 def label(value: str | None) -> str:
     """``even-keel`` → ``even keel``; ``other-use-of-funds`` → ``other use of funds``."""
     return value.replace("-", " ").replace("_", " ") if value else ""
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 deal', '2 deals': a count in words, for the messages of the command line and server."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 FILTERS = {"number": number, "money": money, "signed": signed, "iso": iso, "label": label}

@@ -11,12 +11,14 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 
 
@@ -30,7 +32,25 @@ def slugify(text: str) -> str:
 def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     anchors_plugin(md, min_level=1, max_level=6, slug_func=slugify)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
     return md
+
+
+# A wide table scrolls inside its own box on a phone rather than the whole page; the box takes
+# the keyboard focus, so that it can be scrolled without a mouse, and is named by its number.
+def _table_open(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    env["tables"] = number = env.get("tables", 0) + 1
+    wrap = f'<div class="table-wrap" role="region" tabindex="0" aria-label="Table {number}">\n'
+    return wrap + renderer.renderToken(tokens, idx, options, env)
+
+
+def _table_close(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +84,17 @@ def render_body(
     source: str,
     first_line: int,
     page_url: Callable[[str], str | None],
+    top_heading: int = 2,
 ) -> RenderedBody:
     """Render a body; rewrite links to ``*.md`` files through ``page_url``.
 
     ``page_url(content_path)`` gives the relative URL of the page built from that content file
-    (as seen from the page being rendered), or None when no such page exists.
+    (as seen from the page being rendered), or None when no such page exists. The body's
+    headings move so that its highest one is ``<h{top_heading}>``: the page around it has the
+    levels above, and a reader of the outline sees no level skipped.
     """
     tokens = md.parse(text)
+    _shift_headings(tokens, top_heading)
     anchors = frozenset(
         str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")
     )
@@ -80,10 +104,22 @@ def render_body(
             continue
         line = first_line + (block.map[0] if block.map else 0)
         for token in block.children:
-            if token.type == "link_open":
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1  # a paragraph spans lines: point at the link's own line
+            elif token.type == "link_open":
                 _rewrite(token, source, line, page_url, result)
     result.html = md.renderer.render(tokens, md.options, {})
     return result
+
+
+def _shift_headings(tokens: list[Token], top: int) -> None:
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    if not levels:
+        return
+    shift = top - min(levels)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
 
 
 def _rewrite(
@@ -94,6 +130,9 @@ def _rewrite(
     result: RenderedBody,
 ) -> None:
     href = str(token.attrGet("href") or "")
+    if href.startswith("#") and len(href) > 1:  # an anchor on this same page
+        result.links.append(Link(source, line, href, source, unquote(href[1:])))
+        return
     if not href or _is_external(href):
         return
     parts = urlsplit(href)
@@ -107,7 +146,7 @@ def _rewrite(
         return
     token.attrSet("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
     if parts.fragment:
-        result.links.append(Link(source, line, href, target, parts.fragment))
+        result.links.append(Link(source, line, href, target, unquote(parts.fragment)))
 
 
 def check_anchors(

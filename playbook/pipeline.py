@@ -1,4 +1,4 @@
-"""The build, one way: load → validate → analyse → render → write. ``check`` stops before render.
+"""The build, one way: load → validate → analyse → render → write. ``check`` never writes.
 
 Every stage appends diagnostics rather than raising, so one run reports every problem; the
 pipeline raises ``BuildFailed`` with all of them, sorted by path and line, before anything is
@@ -61,7 +61,7 @@ def load_project(root: Path, *, as_of: dt.date | None = None, drafts: bool = Fal
             methods.append(page)
     deals.sort(key=lambda d: d.slug)
     methods.sort(key=lambda m: (m.page.order, m.slug))
-    when = resolve_as_of(as_of, settings)
+    when = resolve_as_of(as_of, settings, problems)
     return Project(root, settings, when, deals, methods, problems)
 
 

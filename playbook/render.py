@@ -9,21 +9,38 @@ the site works from ``file://`` and under any base path.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
-from playbook import __version__
-from playbook.analysis import RULES, SEVERITY_ORDER, DealFigures
+from playbook import __version__, search
+from playbook.analysis import RULES, RULES_BY_ID, DealFigures, IndicatorTrend, ranked_alternatives
+from playbook.buyer_map import buyer_map
+from playbook.charts import indicator_chart
+from playbook.diagnostics import BuildFailed, Diagnostic
+from playbook.export import deals_json, deals_schema, to_json
 from playbook.fastmd import render_fast
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
-from playbook.schema import DEFAULT_METHOD_PAGES, DealDoc, MethodDoc, Settings
+from playbook.overview import (
+    flags_by_rule,
+    named_groups,
+    open_totals,
+    stage_groups,
+    stage_named_groups,
+)
+from playbook.schema import DEFAULT_METHOD_PAGES, DealDoc, Indicator, MethodDoc, Settings
+from playbook.slugs import assign_slugs
+from playbook.urls import RED_FLAGS_URL, owner_url, relative, root_of, stage_url, tag_url
+from playbook.urls import deal_url as deal_url  # re-exported: the pipeline names pages by it
+from playbook.urls import method_url as method_url
 
 STATIC = "static"
 
@@ -33,6 +50,7 @@ DEAL_SECTION_IDS = frozenset(
         "summary",
         "red-flags",
         "buyers",
+        "buyer-map",
         "competition",
         "alternatives",
         "actions",
@@ -85,24 +103,6 @@ def static_files(root: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def deal_url(slug: str) -> str:
-    return f"deals/{slug}/index.html"
-
-
-def method_url(slug: str) -> str:
-    return f"method/{slug}/index.html"
-
-
-def relative(target: str, page: str) -> str:
-    """The URL of site path ``target`` as seen from site path ``page``."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
-
-
-def root_of(page: str) -> str:
-    depth = page.count("/")
-    return "../" * depth
-
-
 @dataclass(frozen=True, slots=True)
 class DealView:
     """A deal as the templates see it: the document, its derived figures, its rendered body."""
@@ -129,13 +129,47 @@ class Site:
     deals: list[DealView]
     methods: list[MethodDoc]
     content_pages: dict[str, str] = field(default_factory=dict)  # content path → site path
+    # Heading ids of each method page by slug, once rendered: red-flag links use them.
+    method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)
+    stage_slugs: dict[str, str] = field(init=False)
+    owner_slugs: dict[str, str] = field(init=False)
+    tag_slugs: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stage_slugs = assign_slugs(self.settings.stages.order)
+        self.owner_slugs = assign_slugs(view.deal.owner for view in self.deals)
+        self.tag_slugs = assign_slugs(tag for view in self.deals for tag in view.deal.tags)
 
     def method_link(self, section: str) -> str | None:
         """Site path of the method page that explains a deal section, if the playbook has it."""
+        slug = self.method_slug(section)
+        return method_url(slug) if slug is not None else None
+
+    def method_slug(self, section: str) -> str | None:
         slug = self.settings.method_pages.get(section, DEFAULT_METHOD_PAGES.get(section))
-        if slug and any(m.slug == slug for m in self.methods):
-            return method_url(slug)
-        return None
+        return slug if slug and any(m.slug == slug for m in self.methods) else None
+
+    def flag_link(self, rule_id: str) -> str | None:
+        """Where the method explains how to fix a red flag: its section of the red-flags page.
+
+        The page alone when its headings are known and none matches the rule (a playbook's own
+        page may be organised differently); None when the playbook has no such page.
+        """
+        slug = self.method_slug("red_flags")
+        if slug is None:
+            return None
+        anchor = RULES_BY_ID[rule_id].anchor
+        known = self.method_anchors.get(slug)
+        return method_url(slug) + (f"#{anchor}" if known is None or anchor in known else "")
+
+    def stage_url(self, stage: str) -> str:
+        return stage_url(self.stage_slugs[stage])
+
+    def owner_url(self, owner: str) -> str:
+        return owner_url(self.owner_slugs[owner])
+
+    def tag_url(self, tag: str) -> str:
+        return tag_url(self.tag_slugs[tag])
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +177,14 @@ class Page:
     path: str
     template: str
     context: dict[str, Any]
+    root: str | None = None  # the way back to the top of the site, when not relative to ``path``
 
 
 class Renderer:
     """Renders pages of one site; holds the Jinja environment and the Markdown renderer."""
 
     def __init__(self, root: Path, site: Site):
+        self.root = root
         self.env = make_environment(root)
         self.md = make_markdown()
         self.site = site
@@ -159,6 +195,10 @@ class Renderer:
             "version": __version__,
             "stages": site.settings.stages.order,
             "rules": RULES,
+            "rules_by_id": RULES_BY_ID,
+            "ranked_alternatives": ranked_alternatives,
+            "buyer_map": buyer_map,
+            "indicator_chart": chart,
         }
 
     def body(self, text: str, source: str, first_line: int, page: str) -> RenderedBody:
@@ -166,56 +206,107 @@ class Renderer:
             target = self.site.content_pages.get(content_path)
             return relative(target, page) if target is not None else None
 
-        fast = render_fast(text, source=source, page_url=page_url)
+        # A deal's narrative sits under the page's "Narrative" heading (h2), so its headings
+        # start at h3; a method page's body sits right under the page title (h1).
+        top = 3 if page.startswith("deals/") else 2
+        fast = render_fast(text, source=source, page_url=page_url, top_heading=top)
         if fast is not None:
             return fast
-        return render_body(self.md, text, source=source, first_line=first_line, page_url=page_url)
+        return render_body(
+            self.md, text, source=source, first_line=first_line, page_url=page_url, top_heading=top
+        )
 
     def render(self, page: Page) -> bytes:
-        root = root_of(page.path)
+        root = page.root if page.root is not None else root_of(page.path)
 
         def url(target: str) -> str:
             return root + target
 
-        template = self.env.get_template(page.template)
-        html = template.render(
-            **self.globals, **page.context, page_path=page.path, root=root, url=url
-        )
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(
+                **self.globals, **page.context, page_path=page.path, root=root, url=url
+            )
+        except jinja2.TemplateError as exc:
+            raise BuildFailed([template_problem(exc, self.root, page)]) from None
         return html.encode("utf-8")
 
 
-def severity_rank(view: DealView) -> int:
-    worst = view.fig.worst_severity
-    return SEVERITY_ORDER[worst] if worst is not None else len(SEVERITY_ORDER)
+def chart(indicator: Indicator, trend: IndicatorTrend) -> Markup:
+    """The indicator's SVG chart, marked safe: charts.py escapes every text it puts in."""
+    return Markup(indicator_chart(indicator, trend.words))
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path, page: Page) -> Diagnostic:
+    """A mistake in a template as a located problem (template file and line), not a traceback."""
+    filename, line = None, None
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename, line = exc.filename, exc.lineno
+    else:  # raised while rendering: the innermost frame that runs a template file
+        dirs = [d.resolve() for d in template_dirs(root)]
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            name = Path(frame.f_code.co_filename)
+            if name.is_absolute() and any(name.is_relative_to(d) for d in dirs):
+                filename, line = str(name), lineno
+    path = f"templates/{page.template}"
+    if filename is not None:
+        name = Path(filename).resolve()
+        own = root.resolve()
+        builtin = builtin_templates().resolve()
+        if name.is_relative_to(own):
+            path = name.relative_to(own).as_posix()
+        elif name.is_relative_to(builtin):
+            path = f"(built-in templates)/{name.relative_to(builtin).as_posix()}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"there is no template '{exc.name}'"
+    else:
+        message = exc.message or type(exc).__name__
+    return Diagnostic(path, line, None, f"template error while making {page.path}: {message}")
 
 
 def list_pages(site: Site) -> Iterator[Page]:
-    """The pages that list deals or method pages (they change when any deal changes)."""
-    yield Page("index.html", "index.html", {"groups": stage_groups(site)})
+    """The pages that list deals or method pages (they change when any deal changes).
+
+    Like ``data_files``, they are computed from ``site.deals`` (DealViews) only.
+    """
+    owners = named_groups(site.deals, lambda v: [v.deal.owner], site.owner_slugs, owner_url)
+    tags = named_groups(site.deals, lambda v: v.deal.tags, site.tag_slugs, tag_url)
+    stages = stage_named_groups(site.deals, site.settings, site.stage_slugs, stage_url)
+    rule_hits = flags_by_rule(site.deals, site.settings)
+    yield Page(
+        "index.html",
+        "index.html",
+        {
+            "groups": stage_groups(site.deals, site.settings),
+            "open_totals": open_totals(site.deals),
+            "owners": owners,
+            "tags": tags,
+            "rule_hits": rule_hits,
+        },
+    )
+    for kind, groups in (("stage", stages), ("owner", owners), ("tag", tags)):
+        yield Page(f"{kind}s/index.html", "groups_index.html", {"kind": kind, "groups": groups})
+        for group in groups:
+            context = {
+                "kind": kind,
+                "group": group,
+                "groups": stage_groups(group.deals, site.settings),
+                "open_totals": open_totals(group.deals),
+            }
+            if kind == "stage":  # one stage: its own row of totals, not every stage's
+                context["groups"] = [g for g in context["groups"] if g.stage == group.name]
+            yield Page(group.url, "group.html", context)
+    yield Page(RED_FLAGS_URL, "red_flags.html", {"rule_hits": rule_hits})
     yield Page("method/index.html", "method_index.html", {})
-    yield Page("404.html", "404.html", {})
+    # A web server shows 404.html at any depth, so relative links would miss: with a base URL
+    # its links are absolute.
+    base = site.settings.base_url
+    yield Page("404.html", "404.html", {}, root=base.rstrip("/") + "/" if base else None)
 
 
-def stage_groups(site: Site) -> list[dict[str, Any]]:
-    """Deals per stage, in the playbook's stage order, with their totals per currency."""
-    groups = []
-    for stage in site.settings.stages.order:
-        deals = [v for v in site.deals if v.deal.stage == stage]
-        groups.append({"stage": stage, "deals": deals, "totals": currency_totals(deals)})
-    return groups
-
-
-def currency_totals(deals: list[DealView]) -> list[dict[str, Any]]:
-    """Total and weighted value per currency: amounts in different currencies are never added."""
-    totals: dict[str, dict[str, Any]] = {}
-    for view in deals:
-        deal = view.deal
-        if deal.value is None:
-            continue
-        row = totals.setdefault(
-            deal.currency, {"currency": deal.currency, "value": 0, "weighted": 0}
-        )
-        row["value"] += deal.value
-        weighted = view.fig.weighted_value
-        row["weighted"] += weighted if weighted is not None else deal.value
-    return [totals[c] for c in sorted(totals)]
+def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """Files computed from every deal: the deals as JSON with their schema, and the search index."""
+    yield "deals.json", deals_json(site)
+    yield "deals.schema.json", to_json(deals_schema())
+    docs = chain(search.deal_docs(site.deals), search.method_docs(site.methods))
+    yield from search.index_files(docs)

@@ -8,7 +8,9 @@ The custom types below raise errors in the words the build prints, so that a sal
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -28,6 +30,38 @@ from pydantic_core import PydanticCustomError
 # ----------------------------------------------------------------------------- value types
 
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOOSE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def shown(value: Any) -> str:
+    """A value as the error messages quote it: text in quotes, anything else as it reads in YAML."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _why_not_a_day(text: str) -> str:
+    """Why a well-shaped date such as 2026-02-30 is not a day of the calendar."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year >= 1:
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            return f"{_MONTHS[month - 1]} {year} has {days} days"
+    return "it is not a day of the calendar"
 
 
 def _iso_date(value: Any) -> dt.date:
@@ -36,16 +70,23 @@ def _iso_date(value: Any) -> dt.date:
     if isinstance(value, str) and _DATE_SHAPE.match(value):
         try:
             return dt.date.fromisoformat(value)
-        except ValueError as exc:
+        except ValueError:
             raise PydanticCustomError(
                 "bad_date",
-                "'{value}' is not a valid date ({why})",
-                {"value": value, "why": str(exc)},
+                "{value} is not a valid date: {why}",
+                {"value": shown(value), "why": _why_not_a_day(value)},
             ) from None
+    if isinstance(value, str) and (loose := _LOOSE_DATE.match(value)):
+        year, month, day = loose.groups()
+        raise PydanticCustomError(
+            "bad_date",
+            "{value} is not written as YYYY-MM-DD; write {better}",
+            {"value": shown(value), "better": f"{year}-{month:0>2}-{day:0>2}"},
+        )
     raise PydanticCustomError(
         "bad_date",
-        "{value!r} is not a date; write it as YYYY-MM-DD, for example 2026-03-31",
-        {"value": value},
+        "{value} is not a date; write it as YYYY-MM-DD, for example 2026-03-31",
+        {"value": shown(value)},
     )
 
 
@@ -57,8 +98,12 @@ IsoDate = Annotated[
 
 
 def _number(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("number", "{value!r} is not a number", {"value": value})
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise PydanticCustomError(
+            "number",
+            "{value} is not a number; write digits only, for example 180000 or 2.5",
+            {"value": shown(value)},
+        )
     return value
 
 
@@ -84,7 +129,7 @@ def _bounded(low: int, high: int) -> Any:
         if not low <= value <= high:
             raise PydanticCustomError(
                 "out_of_range",
-                "{value} is out of range {low}..{high}",
+                "{value} is out of range; use a whole number from {low} to {high}",
                 {"value": value, "low": low, "high": high},
             )
         return value
@@ -104,10 +149,14 @@ Percent = _bounded(0, 100)
 def _currency(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value):
         return value
+    hint = ""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z]{3}", value):
+        hint = f" (did you mean '{value.upper()}'?)"
     raise PydanticCustomError(
         "currency",
-        "{value!r} is not a currency code; use three capital letters (ISO 4217), for example EUR",
-        {"value": value},
+        "{value} is not a currency code; use three capital letters (ISO 4217), "
+        "for example EUR{hint}",
+        {"value": shown(value), "hint": hint},
     )
 
 
@@ -134,6 +183,22 @@ ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 MODES: tuple[str, ...] = Mode.__args__  # type: ignore[attr-defined]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 
+# ``role: coach`` or ``role: [user, coach]``: one role is read as a list of one, and the JSON
+# Schema says so too, so that editors accept both spellings.
+RoleList = Annotated[
+    list[Role],
+    BeforeValidator(_as_list),
+    Field(min_length=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": list(ROLES)},
+                {"type": "array", "items": {"enum": list(ROLES)}, "minItems": 1},
+            ]
+        }
+    ),
+]
+
 DEFAULT_STAGES = ("prospect", "qualify", "develop", "propose", "negotiate", "won", "lost")
 
 # ----------------------------------------------------------------------------- records
@@ -151,9 +216,7 @@ class Buyer(_Record):
 
     name: Text = Field(description="Full name; unique within the deal")
     title: Text | None = Field(None, description="Job title")
-    role: Annotated[list[Role], BeforeValidator(_as_list), Field(min_length=1)] = Field(
-        description="economic, user, technical or coach; or a list of them"
-    )
+    role: RoleList = Field(description="economic, user, technical or coach; or a list of them")
     influence: Level | None = Field(None, description="high, medium or low")
     mode: Mode | None = Field(None, description="growth, trouble, even-keel or overconfident")
     rating: Score | None = Field(None, description="Attitude towards our offer, -5 to +5")
@@ -281,8 +344,7 @@ def deal_json_schema(stages: tuple[str, ...] = DEFAULT_STAGES) -> dict[str, Any]
         "description": Deal.model_fields["stage"].description,
         "title": "Stage",
     }
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 # ----------------------------------------------------------------------------- settings

@@ -51,9 +51,16 @@ class SourceFile:
     body_line: int
     # None until a line is first asked for: only a file with an error needs its line map, so
     # it is made then, from ``text`` (mapping every key of every file cost a tenth of a build).
-    lines: dict[KeyPath, int] | None = None
+    line_map: dict[KeyPath, int] | None = None
     start_line: int = 1
     text: str = ""
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        """Every key path of the front-matter and its line."""
+        if self.line_map is None:
+            self.line_map = _line_map(self.text)
+        return self.line_map
 
     @property
     def slug(self) -> str:
@@ -61,12 +68,11 @@ class SourceFile:
 
     def line_of(self, key_path: KeyPath) -> int:
         """The line of a key path, or of its nearest parent that has one."""
-        if self.lines is None:
-            self.lines = _line_map(self.text)
+        lines = self.lines
         path = tuple(key_path)
         while path:
-            if path in self.lines:
-                return self.lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
         return self.start_line
 
@@ -152,7 +158,11 @@ def load_source(
     if not text.strip():
         problems.append(
             Diagnostic(
-                rel, 1, None, "the file is empty; a deal starts with a '---' front-matter block"
+                rel,
+                1,
+                None,
+                "the file is empty; it must start with a front-matter block: a line '---', "
+                "the fields, then another '---'",
             )
         )
         return None
@@ -164,7 +174,8 @@ def load_source(
     try:
         data, _ = parse_yaml(front, front_line, map_lines=False)
     except _YAMLProblem as problem:
-        problems.append(Diagnostic(rel, problem.line, problem.field, problem.message))
+        field = problem.field or field_at_line(text, problem.line)
+        problems.append(Diagnostic(rel, problem.line, field, problem.message))
         return None
     if data is None:
         data = {}
@@ -174,8 +185,7 @@ def load_source(
                 rel,
                 front_line,
                 None,
-                "the front-matter must be a list of 'field: value' lines, "
-                f"not a single {_yaml_kind(data)}",
+                f"the front-matter must be 'field: value' lines, not {_yaml_kind(data)}",
             )
         )
         return None
@@ -210,6 +220,20 @@ def _missing_front_matter(rel: str, text: str) -> Diagnostic:
     )
 
 
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+def field_at_line(text: str, line: int) -> str | None:
+    """The top-level field that a line of broken YAML belongs to, to name it in the message."""
+    lines = text.split("\n")[: max(line, 0)]
+    for candidate in reversed(lines[1:]):
+        if match := _TOP_KEY.match(candidate):
+            return match.group(1)
+        if re.match(r"^-{3,}\s*$", candidate):
+            break
+    return None
+
+
 class _YAMLProblem(Exception):
     def __init__(self, line: int, message: str, field: str | None = None):
         super().__init__(message)
@@ -241,7 +265,13 @@ def parse_yaml(
         if not plain:
             data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc, first_line) from None
+        raise _yaml_problem(exc, text, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        # The C reader counts bytes, the Python one characters: find the character instead.
+        line = first_line + text.count("\n", 0, max(text.find(chr(exc.character)), 0))
+        raise _YAMLProblem(
+            line, f"a control character (#x{exc.character:04x}) that cannot be used; remove it"
+        ) from None
     except yaml.YAMLError as exc:  # unmarked: rare, but never a traceback
         raise _YAMLProblem(first_line, f"YAML syntax error: {exc}") from None
     finally:
@@ -282,12 +312,35 @@ def field_name(path: KeyPath) -> str:
 
 _CLOSERS = {"flow sequence": ("[", "]"), "flow mapping": ("{", "}")}
 
+# Characters that YAML reserves at the start of a value: `notes: @john` or `notes: *urgent*`.
+_RESERVED_START = "@`%*!&"
+_VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^\s#:][^:]*:\s+)?(?P<value>\S.*?)\s*$")
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
-    """A YAML parser error in words a salesperson can act on, at the line where it starts."""
+
+def _quoting(line: str) -> str:
+    """``key: value`` with the value in quotes, to show how to mend a line; "" if no clean way."""
+    key, sep, value = line.strip().partition(": ")
+    if not sep or not value:
+        return ""
+    for quote in "\"'":
+        if quote not in value:
+            return f", like this: {key}: {quote}{value}{quote}"
+    return ""
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, offset: int) -> _YAMLProblem:
+    """A YAML parser error in words a salesperson can act on, at the line where it starts.
+
+    PyYAML's C and pure-Python loaders word their errors differently, so the cause is read from
+    the text at the place the parser points to wherever that is more reliable than the wording.
+    """
     context = exc.context or ""
     problem = exc.problem or "the text cannot be read"
-    problem_line = exc.problem_mark.line + offset if exc.problem_mark else offset
+    mark = exc.problem_mark
+    row = mark.line if mark else 0
+    problem_line = row + offset
+    rows = text.split("\n")
+    source_line = rows[row] if row < len(rows) else ""
     for kind, (opener, closer) in _CLOSERS.items():
         if kind in context and exc.context_mark is not None:
             line = exc.context_mark.line + offset
@@ -296,15 +349,28 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
                 f"YAML syntax error: the '{opener}' on this line is never closed with '{closer}' "
                 f"(the parser noticed on line {problem_line})",
             )
+    if "\t" in source_line[: len(source_line) - len(source_line.lstrip())]:
+        return _YAMLProblem(
+            problem_line, "YAML syntax error: this line is indented with a tab; use spaces only"
+        )
     if "mapping values are not allowed" in problem:
+        if mark is not None and ":" not in source_line[: mark.column]:
+            return _YAMLProblem(
+                problem_line,
+                "YAML syntax error: this line is indented further than the field above it; "
+                "line it up with the other fields",
+            )
         return _YAMLProblem(
             problem_line,
-            "YAML syntax error: a ':' inside a value; put the value in quotes "
-            '(for example  summary: "Next step: call the CFO")',
+            f"YAML syntax error: a ':' inside a value; put the value in quotes"
+            f"{_quoting(source_line)}",
         )
-    if "found character '\\t'" in problem or "\\t" in problem:
+    start = _VALUE_START.match(source_line)
+    if start and start.group("value")[0] in _RESERVED_START:
         return _YAMLProblem(
-            problem_line, "YAML syntax error: a tab character; indent with spaces only"
+            problem_line,
+            f"YAML syntax error: a value that starts with '{start.group('value')[0]}' must be "
+            f"in quotes{_quoting(source_line)}",
         )
     if "quoted scalar" in context and exc.context_mark is not None:
         return _YAMLProblem(
@@ -316,9 +382,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> _YAMLProblem:
 
 
 def _yaml_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "list"
-    return "value"
+    return "a list" if isinstance(value, list) else "a single value"
 
 
 def iter_sources(root: Path, folder: str, problems: list[Diagnostic]) -> Iterator[SourceFile]:

@@ -13,25 +13,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from playbook.diagnostics import Diagnostic, did_you_mean
-from playbook.schema import Deal, DealDoc, MethodDoc, MethodPage, Settings, record_at
+from playbook.diagnostics import Diagnostic, closest, did_you_mean
+from playbook.schema import (
+    Deal,
+    DealDoc,
+    MethodDoc,
+    MethodPage,
+    Settings,
+    record_at,
+    shown,
+)
 from playbook.sources import KeyPath, SourceFile, field_name
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _quoted(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "an empty value"
-    if isinstance(value, dict):
-        return "a group of fields"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)
 
 
 def _value_at(data: Any, loc: KeyPath) -> Any:
@@ -43,11 +37,20 @@ def _value_at(data: Any, loc: KeyPath) -> Any:
     return data
 
 
+def _required(top: type[BaseModel], loc: KeyPath) -> bool:
+    """Whether the field at ``loc`` must be there: then "remove the line" is no advice."""
+    field = record_at(top, loc).model_fields.get(str(loc[-1])) if loc else None
+    return field is not None and field.is_required()
+
+
 def _message(error: Any, source: SourceFile, top: type[BaseModel]) -> tuple[KeyPath, str]:
     """One pydantic error in words a salesperson can act on, and the key path it belongs to."""
     loc: KeyPath = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
+    if kind == "invalid_key":  # a key that YAML reads as a number, such as ``2026: ...``
+        loc = (*loc[:-1], str(loc[-1]))
+        return loc, f"unknown field '{loc[-1]}'"
     # "role: payer" is checked as the list ["payer"]: point at the key, not at an item.
     if loc and isinstance(loc[-1], int) and not isinstance(_value_at(source.data, loc[:-1]), list):
         loc = loc[:-1]
@@ -56,38 +59,62 @@ def _message(error: Any, source: SourceFile, top: type[BaseModel]) -> tuple[KeyP
         fields = record_at(top, loc).model_fields
         return loc, f"unknown field '{name}'{did_you_mean(name, fields)}"
     if kind == "missing":
-        return loc, "required field is missing"
+        return loc, f"required field is missing; add a line '{loc[-1]}: ...'"
     if kind in ("literal_error", "enum"):
         allowed = re.findall(r"'([^']*)'", error["ctx"]["expected"])
         return loc, (
-            f"{_quoted(value)} is not one of {', '.join(allowed)}{did_you_mean(value, allowed)}"
+            f"{shown(value)} is not one of {', '.join(allowed)}{did_you_mean(value, allowed)}"
         )
     if kind in ("string_type", "string_too_short"):
         if kind == "string_too_short" or value is None:
-            return loc, "is empty; write a value or remove the line"
-        return loc, f"expected text, got {_quoted(value)} (put it in quotes)"
+            return loc, "is empty; write a value" + (
+                "" if _required(top, loc) else " or remove the line"
+            )
+        return loc, f"expected text, got {shown(value)} (put it in quotes)"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return loc, f"{_quoted(value)} is not a whole number"
+        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value):
+            return loc, f"{shown(value)} is in quotes, so it reads as text; remove the quotes"
+        return loc, f"{shown(value)} is not a whole number"
     if kind in ("bool_type", "bool_parsing"):
-        return loc, f"{_quoted(value)} is not true or false"
+        return loc, f"{shown(value)} is not true or false"
     if kind == "list_type":
-        return loc, f"expected a list (one '- ' line per item), got {_quoted(value)}"
+        return loc, f"expected a list (one '- ' line per item), got {shown(value)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return loc, f"expected a group of 'field: value' lines, got {_quoted(value)}"
+        return loc, f"expected a group of 'field: value' lines, got {shown(value)}"
     if kind == "too_short":
         return loc, "is empty; give at least one value"
     if kind == "greater_than_equal":
-        return loc, f"{_quoted(value)} must be {error['ctx']['ge']} or more"
+        return loc, f"{shown(value)} must be {error['ctx']['ge']} or more"
     return loc, error["msg"]
 
 
+def _misspelt(errors: list[Any], top: type[BaseModel]) -> set[KeyPath]:
+    """The fields that unknown fields are likely misspellings of: ``custmer`` → ``customer``."""
+    found = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            name = closest(loc[-1], record_at(top, loc).model_fields)
+            if name is not None:
+                found.add((*loc[:-1], name))
+    return found
+
+
 def decode(source: SourceFile, model: type[BaseModel]) -> tuple[BaseModel | None, list[Diagnostic]]:
-    """Validate ``source.data`` against ``model``, translating every error with its line."""
+    """Validate ``source.data`` against ``model``, translating every error with its line.
+
+    A required field reported missing because it was misspelt is left out: the "unknown field
+    ... did you mean" error already says how to mend it, and one mistake should read as one error.
+    """
     try:
         return model.model_validate(source.data), []
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        misspelt = _misspelt(errors, model)
         problems = []
-        for error in exc.errors(include_url=False):
+        for error in errors:
+            if error["type"] == "missing" and tuple(error["loc"]) in misspelt:
+                continue
             loc, message = _message(error, source, model)
             problems.append(
                 Diagnostic(source.rel, source.line_of(loc), field_name(loc) or None, message)
@@ -142,7 +169,7 @@ def check_meaning(source: SourceFile, deal: Deal, settings: Settings) -> list[Di
     )
     for index, action in enumerate(deal.actions):
         if action.buyer is not None and action.buyer not in names:
-            known = ", ".join(f"'{n}'" for n in names) or "none listed"
+            known = ", ".join(f"'{n}'" for n in dict.fromkeys(names)) or "none listed"
             add(
                 ("actions", index, "buyer"),
                 f"'{action.buyer}' is not one of the deal's buyers ({known})"

@@ -8,9 +8,12 @@ in processes; results are put back in file order, so the output does not depend 
 there are.
 
 A deal page may only use what is known before the other deals are: the settings, ``as_of``,
-the method pages and the pages that exist. ``DealSite`` gives exactly that; a template that asks
-for anything else (``site.deals``, say) gets its page rendered later by the main process, once
-every deal is known, instead of a wrong page.
+the method pages and their headings, which pages exist, the address of an owner's or a tag's
+page. ``DealSite`` gives exactly that, and notes every answer that other deals could change (a
+link's target page, an owner's address, which gets ``-2`` when two owners' names fold to the
+same one): the main process checks those answers against the whole site and renders the page
+again where one differs. A template that asks for anything else (``site.deals``, say), or
+fails, gets its page rendered by the main process once every deal is known, as in one process.
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ from playbook.markdown import Link
 from playbook.progress import STAGES
 from playbook.render import DealView, Page, Renderer, Site, deal_url
 from playbook.schema import MethodDoc, Settings
+from playbook.slugs import assign_slugs
 from playbook.sources import load_source
+from playbook.urls import owner_url, tag_url
 from playbook.validate import validate_deal
 from playbook.writer import write_file
 
@@ -51,35 +56,85 @@ class NeedsWholeSite(Exception):
     """A deal page asked for something only known once every deal is built."""
 
 
-class _Lookups(dict[str, str]):
-    """The content pages, remembering which ones a body asked for (its links)."""
+# What a deal page asked of the site that other deals could change: (kind, key, answer).
+Answer = tuple[str, str, str | None]
 
-    def __init__(self, pages: dict[str, str]):
+
+class _Lookups(dict[str, str]):
+    """The content pages, noting which ones a body asked for (its links) and what it got."""
+
+    def __init__(self, pages: dict[str, str], answers: list[Answer]):
         super().__init__(pages)
-        self.asked: set[str] = set()
+        self.answers = answers
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        self.asked.add(key)
-        return super().get(key, default)
+        value = super().get(key, default)
+        self.answers.append(("page", key, value))
+        return value
 
 
 class DealSite:
     """The part of ``Site`` that a deal page can see while other deals are being built."""
 
-    __slots__ = ("_site", "as_of", "content_pages", "methods", "settings")
+    __slots__ = (
+        "_owners",
+        "_site",
+        "_tags",
+        "answers",
+        "as_of",
+        "content_pages",
+        "methods",
+        "settings",
+    )
 
-    def __init__(self, site: Site, pages: _Lookups):
-        self._site = site
-        self.settings = site.settings
-        self.as_of = site.as_of
-        self.methods = site.methods
-        self.content_pages = pages
+    def __init__(self, ctx: UnitContext):
+        self.answers: list[Answer] = []
+        self._site = Site(ctx.settings, ctx.as_of, [], ctx.methods, ctx.pages)
+        self._site.method_anchors = dict(ctx.method_anchors)
+        self._owners = ctx.owner_slugs
+        self._tags = ctx.tag_slugs
+        self.settings = ctx.settings
+        self.as_of = ctx.as_of
+        self.methods = ctx.methods
+        self.content_pages = _Lookups(ctx.pages, self.answers)
 
     def method_link(self, section: str) -> str | None:
         return self._site.method_link(section)
 
+    def flag_link(self, rule_id: str) -> str | None:
+        return self._site.flag_link(rule_id)
+
+    def stage_url(self, stage: str) -> str:
+        return self._site.stage_url(stage)
+
+    def owner_url(self, owner: str) -> str:
+        url = owner_url(_slug_of(owner, self._owners))
+        self.answers.append(("owner", owner, url))
+        return url
+
+    def tag_url(self, tag: str) -> str:
+        url = tag_url(_slug_of(tag, self._tags))
+        self.answers.append(("tag", tag, url))
+        return url
+
     def __getattr__(self, name: str) -> Any:
         raise NeedsWholeSite(name)
+
+
+def _slug_of(name: str, known: dict[str, str] | None) -> str:
+    """The slug from the whole site when known, else the one a name has when no other collides."""
+    return known[name] if known is not None else assign_slugs([name])[name]
+
+
+def site_answer(site: Site, kind: str, key: str) -> str | None:
+    """What the whole site answers to a question a deal page asked (see ``DealSite``)."""
+    if kind == "page":
+        return site.content_pages.get(key)
+    slugs = site.owner_slugs if kind == "owner" else site.tag_slugs
+    slug = slugs.get(key)
+    if slug is None:
+        return None
+    return owner_url(slug) if kind == "owner" else tag_url(slug)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +149,9 @@ class UnitContext:
     drafts: bool
     staging: Path | None  # where deal pages are written; None for ``check`` (no pages)
     views: bool = True  # send the DealView back (``check`` without a cache needs only flags)
+    method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # by method slug
+    owner_slugs: dict[str, str] | None = None  # of the whole site, when known
+    tag_slugs: dict[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -111,7 +169,7 @@ class DealResult:
     anchors: frozenset[str] = frozenset()
     links: list[Link] = field(default_factory=list)
     broken: list[tuple[int, str]] = field(default_factory=list)
-    asked: tuple[tuple[str, str | None], ...] = ()  # (content path, site path) its links met
+    answers: tuple[Answer, ...] = ()  # what its body and page asked that other deals decide
     page: bool = False  # its page is in the staging folder
     body: str | None = None  # body HTML, kept only when the page waits for the whole site
     times: tuple[float, ...] = (0.0,) * len(STAGES)
@@ -130,9 +188,8 @@ class Unit:
 
     def __init__(self, ctx: UnitContext):
         self.ctx = ctx
-        self.lookups = _Lookups(ctx.pages)
-        site = Site(ctx.settings, ctx.as_of, [], ctx.methods, ctx.pages)
-        self.renderer = Renderer(ctx.root, DealSite(site, self.lookups))  # type: ignore[arg-type]
+        self.site = DealSite(ctx)
+        self.renderer = Renderer(ctx.root, self.site)  # type: ignore[arg-type]
         self.made: set[Path] = set()
 
     def run(self, rel: str) -> DealResult:
@@ -166,26 +223,23 @@ class Unit:
         if ctx.views:
             result.view = dataclasses.replace(view, doc=dataclasses.replace(doc, body=""))
         analysed = time.perf_counter()
-        if ctx.staging is None:
-            result.times = (loaded - start, validated - loaded, analysed - validated, 0.0, 0.0)
-            return result
-        result.for_site = True
-        self.lookups.asked = set()
+        self.site.answers.clear()
         body = self.renderer.body(doc.body, doc.path, doc.body_line, view.url)
         result.anchors = body.anchors
         result.links = body.links
         result.broken = body.broken
-        result.asked = tuple((path, ctx.pages.get(path)) for path in sorted(self.lookups.asked))
         html = None
-        if ctx.drafts or not doc.deal.draft:
+        result.for_site = ctx.staging is not None
+        if ctx.staging is not None and (ctx.drafts or not doc.deal.draft):
             try:
                 html = self.renderer.render(
                     Page(view.url, "deal.html", {"view": view, "body": body.html})
                 )
-            except NeedsWholeSite:
+            except Exception:  # NeedsWholeSite, a template mistake: see the module's docstring
                 result.body = body.html
+        result.answers = tuple(dict.fromkeys(self.site.answers))
         rendered = time.perf_counter()
-        if html is not None:
+        if html is not None and ctx.staging is not None:
             write_file(ctx.staging, view.url, html, self.made)
             result.page = True
         written = time.perf_counter()

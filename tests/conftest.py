@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,16 +121,21 @@ def make_playbook(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def playbook_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a playbook subprocess: this checkout first, no clock from outside."""
+    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env.update({"PYTHONPATH": str(REPO), **(env or {})})
+    return full_env
+
+
 def run_playbook(
     *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m playbook ARGS`` in a subprocess, importing this checkout's package."""
-    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    full_env.update({"PYTHONPATH": str(REPO), **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "playbook", *map(str, args)],
         cwd=cwd,
-        env=full_env,
+        env=playbook_env(env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -138,6 +149,102 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# ----------------------------------------------------------------------------- a real browser
+# One headless Chromium for the whole session, shared by every browser test module (Playwright's
+# sync API allows only one running instance at a time).
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    reason = "no Chromium found (install Debian's chromium package)"
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("browser tests must run in CI: playwright is not installed")
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample playbook of this repository, built once for every browser test."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    result = run_playbook("build", REPO, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated playbook of 300 deals (benchmarks/gen_corpus.py), built once."""
+    project = tmp_path_factory.mktemp("generated")
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), str(project), "300"],
+        check=True,
+        capture_output=True,
+    )
+    result = run_playbook("build", project, "--out", project / "site")
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on a free local port: yields the base URL (ends in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_build: Path) -> Iterator[str]:
+    with serving(sample_build) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def generated_site(generated_build: Path) -> Iterator[str]:
+    with serving(generated_build) as base:
+        yield base
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

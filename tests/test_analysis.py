@@ -203,7 +203,7 @@ TRIGGERS: list[tuple[str, dict[str, Any], list[str | None], str]] = [
         "strongly-negative-buyer",
         {"buyers": with_buyer(1, rating=-4)},
         ["Tom Janssens"],
-        "Tom Janssens rates our offer -4",
+        "Tom Janssens rates our offer \u22124",
     ),
     (
         "stale-contact",

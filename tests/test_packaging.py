@@ -28,6 +28,11 @@ def test_installed_wheel_builds_a_playbook_outside_the_repository(tmp_path: Path
     names = zipfile.ZipFile(wheel).namelist()
     assert "playbook/_default_templates/deal.html" in names
     assert "playbook/_default_templates/static/style.css" in names
+    assert "playbook/live_reload.js" in names
+    assert "playbook/scaffold/new-deal.md" in names
+    scaffold = REPO / "playbook" / "scaffold"
+    files = [p for p in scaffold.rglob("*") if p.is_file()]
+    assert {f"playbook/scaffold/{p.relative_to(scaffold).as_posix()}" for p in files} <= set(names)
 
     target = tmp_path / "installed"
     _pip("install", "--no-deps", "--target", target, wheel)
@@ -56,3 +61,16 @@ def test_installed_wheel_builds_a_playbook_outside_the_repository(tmp_path: Path
         check=True,
     )
     assert Path(probe.stdout.strip()).is_relative_to(target)
+
+    # A new playbook from the installed copy: its scaffold files came with the wheel.
+    def installed(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "playbook", *args]
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+
+    assert installed("init", "fresh", cwd=tmp_path).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert installed("new", "deal", "Initech - Payroll", cwd=fresh).returncode == 0
+    assert installed("check", "--as-of", "2026-11-15", cwd=fresh).returncode == 0
+    assert installed("build", "--as-of", "2026-11-15", cwd=fresh).returncode == 0
+    assert (fresh / "site" / "deals" / "initech-payroll" / "index.html").is_file()
+    assert (fresh / "site" / "method" / "writing-a-deal" / "index.html").is_file()

@@ -6,12 +6,12 @@ import pickle
 from pathlib import Path
 
 from playbook.builder import Builder
-from playbook.workers import Unit, UnitContext
+from playbook.workers import DealResult, Unit, UnitContext
 
 from conftest import REPO
 
 
-def _results(tmp_path: Path) -> list:  # type: ignore[type-arg]
+def _results(tmp_path: Path) -> list[DealResult]:
     builder = Builder(REPO, tmp_path / "out", jobs=1, use_cache=False)
     inputs = builder._inputs()
     ctx = UnitContext(

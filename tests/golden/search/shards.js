@@ -1,0 +1,1 @@
+window.PLAYBOOK_SEARCH_SHARDS={"chunk":500,"docs":4,"fields":["title","customer","owner","buyer","competitor","tag","text","method"],"shards":["1","2","3","a","b","c","d","e","f","g","i","j","k","l","m","n","o","p","r","s","t","u","v","w"]};

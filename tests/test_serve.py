@@ -1,0 +1,419 @@
+"""``playbook serve`` for real: a subprocess on a free port, pages fetched over HTTP.
+
+Every wait polls against a deadline; nothing here asserts how long anything takes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import watchfiles
+
+import playbook.serve as serve_module
+from playbook.serve import Builder, ProjectChanges, SiteState, Snapshot, inject, site_path
+
+from conftest import REPO, VALID_DEAL, playbook_env, run_playbook
+
+WAIT = 20.0  # seconds: the most any single step may take before the test fails
+T = TypeVar("T")
+
+STAGE_ERROR = {
+    "path": "content/deals/acme.md",
+    "line": 5,
+    "column": None,
+    "field": "stage",
+    "message": "'nowhere' is not one of prospect, qualify, develop, propose, negotiate, won, lost",
+    "severity": "error",
+    "code": None,
+}
+
+
+def until(condition: Callable[[], T | None], what: str) -> T:
+    """Poll ``condition`` until it gives a true value; fail after WAIT seconds."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def save(path: Path, text: str) -> None:
+    """Save as editors do: write a hidden temporary file, then rename it over the old one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+class Server:
+    """A running ``playbook serve`` and what it printed."""
+
+    def __init__(self, root: Path, scratch: Path):
+        self.tmp = scratch / "tmp"  # the server's temporary folders go here, to see them go
+        self.tmp.mkdir()
+        self.stderr_path = scratch / "serve.err"
+        with self.stderr_path.open("w") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "playbook", "serve", str(root), "--port", "0"],
+                env=playbook_env({"TMPDIR": str(self.tmp)}),
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.printed: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self.wait_for_output(r"at (http://127\.0\.0\.1:\d+/) ").group(1)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for_output(self, pattern: str) -> re.Match[str]:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                pytest.fail(f"serve ended: {self.stderr_path.read_text()}")
+            self.printed.append(line)
+            if match := re.search(pattern, line):
+                return match
+        pytest.fail(f"serve did not print {pattern!r}; printed {self.printed}")
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """(status, content type, body) of a GET, following redirects."""
+        try:
+            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=WAIT) as response:
+                return response.status, response.headers["Content-Type"], response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read().decode()
+
+    def raw(self, path: str) -> http.client.HTTPResponse:
+        """A GET of exactly ``path``, not normalised and not redirected."""
+        host, port = self.url.removeprefix("http://").rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response
+
+    def json(self, path: str) -> Any:
+        status, kind, body = self.get(path)
+        assert (status, kind) == (200, "application/json")
+        return json.loads(body)
+
+    def stop(self) -> str:
+        """Ctrl-C; the server must end by itself with status 0. Returns what it printed."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            pytest.fail("serve did not stop on Ctrl-C")
+        assert code == 0
+        while (line := self.lines.get(timeout=WAIT)) is not None:
+            self.printed.append(line)
+        stderr = self.stderr_path.read_text()
+        assert "Traceback" not in stderr
+        assert self.printed[-1] == "stopped\n"
+        assert list(self.tmp.iterdir()) == []  # every temporary site removed
+        return stderr
+
+
+class Events:
+    """The server's event stream, read in the background: one dict per event."""
+
+    def __init__(self, url: str):
+        self.response = urllib.request.urlopen(url + "__playbook/events", timeout=WAIT)
+        assert self.response.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+        self.received: queue.Queue[dict[str, Any]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode()
+                if line.startswith("data: "):
+                    self.received.put(json.loads(line.removeprefix("data: ")))
+        except OSError:
+            return
+
+    def next_where(self, check: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                event = self.received.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if check(event):
+                return event
+        pytest.fail(f"no event with {what}")
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
+    servers: list[Server] = []
+
+    def start(root: Path) -> Server:
+        servers.append(Server(root, tmp_path))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait(timeout=WAIT)
+
+
+def generation(html: str) -> int:
+    match = re.search(r'<script id="playbook-live-reload" data-generation="(\d+)"', html)
+    assert match, "no live-reload script in the page"
+    return int(match.group(1))
+
+
+def test_serves_the_site_and_rebuilds_and_reloads_on_change(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server]
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    server = serve(root)
+    status, kind, page = server.get("deals/acme/index.html")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert "<h1>Data platform renewal" in page
+    assert generation(page) == 1
+    assert page.index("playbook-live-reload") < page.rindex("</body>")
+    status, kind, css = server.get("static/style.css")
+    assert (status, kind) == (200, "text/css; charset=utf-8")
+    assert css == (REPO / "templates" / "static" / "style.css").read_text()  # nothing injected
+
+    events = Events(server.url)
+    first = events.next_where(lambda e: True, "the current state")
+    assert (first["generation"], first["errors"]) == (1, [])
+
+    save(
+        root / "content/deals/acme.md", VALID_DEAL.replace("platform renewal", "platform expansion")
+    )
+    landed = events.next_where(lambda e: e["generation"] == 2, "generation 2")
+    assert landed["errors"] == []
+    page = server.get("deals/acme/index.html")[2]
+    assert "<h1>Data platform expansion" in page
+    assert generation(page) == 2
+
+    save(root / "playbook.toml", 'title = "Renamed playbook"\nas_of = 2026-11-15\n')
+    events.next_where(lambda e: e["generation"] == 3, "generation 3 after playbook.toml")
+    overview = server.get("index.html")[2]
+    assert "Renamed playbook" in overview and "Test playbook" not in overview
+    assert server.json("__playbook/status")["generation"] == 3
+
+    server.stop()
+    built = [line for line in server.printed if line.startswith("built ")]
+    assert [re.sub(r" \(.*\)\n", "", line) for line in built] == [
+        "built 1 deal after starting",
+        "built 1 deal after a change to content/deals/acme.md",
+        "built 1 deal after a change to playbook.toml",
+    ]
+
+
+def test_a_broken_deal_keeps_the_last_good_site_and_shows_its_errors(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server]
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    server = serve(root)
+    events = Events(server.url)
+    events.next_where(lambda e: e["generation"] == 1, "the first build")
+
+    save(root / "content/deals/acme.md", VALID_DEAL.replace("stage: develop", "stage: nowhere"))
+    failed = events.next_where(lambda e: e["errors"], "errors")
+    assert failed["errors"] == [STAGE_ERROR]
+    assert failed["generation"] == 1
+    assert server.json("__playbook/errors") == [STAGE_ERROR]
+    status, _, page = server.get("deals/acme/index.html")  # the last good site, still served
+    assert status == 200
+    assert "<h1>Data platform renewal" in page
+    assert generation(page) == 1
+
+    save(root / "content/deals/acme.md", VALID_DEAL.replace("platform renewal", "platform fixed"))
+    fixed = events.next_where(lambda e: e["generation"] == 2, "the fixed build")
+    assert fixed["errors"] == []
+    assert server.json("__playbook/errors") == []
+    assert "<h1>Data platform fixed" in server.get("deals/acme/index.html")[2]
+
+    stderr = server.stop()
+    assert stderr == (
+        f"content/deals/acme.md:5: stage: {STAGE_ERROR['message']}\n"
+        "1 error after a change to content/deals/acme.md; still serving the last good site\n"
+    )
+
+
+def test_starts_with_errors_and_recovers(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server]
+) -> None:
+    broken = VALID_DEAL.replace("stage: develop", "stage: nowhere")
+    root = make_playbook({"content/deals/acme.md": broken})
+    server = serve(root)
+    status, _, page = server.get("index.html")
+    assert status == 503
+    assert generation(page) == 0
+    assert server.json("__playbook/errors") == [STAGE_ERROR]
+
+    save(root / "content/deals/acme.md", VALID_DEAL)
+    until(lambda: server.json("__playbook/status")["generation"] == 1, "the first good build")
+    status, _, page = server.get("index.html")
+    assert (status, generation(page)) == (200, 1)
+    server.stop()
+
+
+def test_editor_temporary_files_cause_no_rebuild(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server]
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    server = serve(root)
+    deals = root / "content" / "deals"
+    for name in (".#acme.md", "acme.md~", "4913", ".acme.md.swp", "#acme.md#"):
+        (deals / name).write_text("not a deal\n")
+    save(deals / "acme.md", VALID_DEAL.replace("platform renewal", "platform expansion"))
+    until(lambda: "expansion" in server.get("deals/acme/index.html")[2], "the rebuilt page")
+    server.stop()
+    built = [re.sub(r" \(.*\)\n", "", line) for line in server.printed if "built" in line]
+    assert built == [
+        "built 1 deal after starting",
+        "built 1 deal after a change to content/deals/acme.md",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../playbook.toml",
+        "/%2e%2e/%2e%2e/playbook.toml",
+        "/deals/..%2F..%2F..%2Fplaybook.toml",
+        "/static/%2E%2E/%2e%2e/%2e%2e/etc/passwd",
+        "/deals/acme/..\\..\\..\\playbook.toml",
+    ],
+)
+def test_addresses_outside_the_site_are_refused(path: str) -> None:
+    assert site_path(path.split("?")[0]) is None
+
+
+def test_the_running_server_refuses_traversal_and_serves_404_html(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server]
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    server = serve(root)
+    for path in ("/../playbook.toml", "/%2e%2e/%2e%2e/playbook.toml", "/deals/..%2f..%2fx"):
+        assert server.raw(path).status == 403, path
+    assert server.raw("//etc/passwd").status == 404  # an absolute path stays inside the site
+    redirect = server.raw("/deals/acme")
+    assert (redirect.status, redirect.headers["Location"]) == (301, "/deals/acme/")
+    redirect = server.raw("//deals")  # not "//deals/": a browser would read a host name
+    assert (redirect.status, redirect.headers["Location"]) == (301, "/deals/")
+    assert server.raw("/deals/acme/").status == 200
+    status, _, page = server.get("no/such/page.html")
+    assert status == 404
+    assert "<h1>Page not found</h1>" in page
+    assert generation(page) == 1
+    server.stop()
+
+
+# ----------------------------------------------------------------------------- the parts
+
+
+@pytest.mark.parametrize(
+    ("path", "rebuilds"),
+    [
+        ("content/deals/acme.md", True),
+        ("content/method/buyer-roles.md", True),
+        ("templates/deal.html", True),
+        ("templates/static/style.css", True),
+        ("playbook.toml", True),
+        ("content/deals/.#acme.md", False),
+        ("content/deals/acme.md~", False),
+        ("content/deals/.acme.md.swp", False),
+        ("content/deals/4913", False),
+        ("content/deals/#acme.md#", False),
+        ("templates/deal.html___jb_tmp___", False),
+        ("content/deals/sedOJWgpI", False),
+        ("site/index.html", False),
+        (".git/index", False),
+        ("README.md", False),
+        ("playbook.toml~", False),
+    ],
+)
+def test_which_changes_cause_a_rebuild(tmp_path: Path, path: str, rebuilds: bool) -> None:
+    changes = ProjectChanges(tmp_path)
+    assert changes(watchfiles.Change.modified, str(tmp_path / path)) is rebuilds
+
+
+def test_script_goes_before_the_end_of_the_body() -> None:
+    assert inject(b"<p>x</p></BODY></html>", b"<s>") == b"<p>x</p><s></BODY></html>"
+    assert inject(b"<p>x</p>", b"<s>") == b"<p>x</p><s>"
+
+
+def test_a_normal_build_has_nothing_of_the_dev_server(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    assert run_playbook("build", root, "--out", tmp_path / "site").returncode == 0
+    pages = sorted((tmp_path / "site").rglob("*.html"))
+    names = {page.relative_to(tmp_path / "site").as_posix() for page in pages}
+    assert names >= {"index.html", "deals/acme/index.html", "404.html"}
+    for page in pages:
+        text = page.read_text()
+        assert "__playbook" not in text and "live-reload" not in text
+
+
+def test_a_rebuild_swaps_in_only_a_complete_site(
+    make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    state = SiteState("test")
+    printed: list[str] = []
+    builder = Builder(
+        root, state, as_of=None, drafts=False, say=printed.append, warn=printed.append
+    )
+    builder.rebuild("starting")
+    first = state.current
+    assert first.folder is not None
+
+    served_while_building: list[Snapshot] = []
+    real_build = serve_module.build
+
+    def build_and_look(root: Path, out: Path, **options: Any) -> Any:
+        result = real_build(root, out, **options)
+        served_while_building.append(state.current)  # every file written, not yet swapped in
+        return result
+
+    monkeypatch.setattr(serve_module, "build", build_and_look)
+    save(root / "content/deals/acme.md", VALID_DEAL.replace("platform renewal", "platform v2"))
+    builder.rebuild("a change")
+    assert served_while_building == [first]
+    second = state.current
+    assert second.generation == 2
+    assert second.folder is not None and second.folder != first.folder
+    assert "platform v2" in (second.folder / "deals/acme/index.html").read_text()
+    assert (first.folder / "index.html").is_file()  # kept for a request still reading it
+    builder.rebuild("another change")
+    assert not first.folder.exists()  # two builds back: gone
+    builder.close()
+    assert not builder.base.exists()
