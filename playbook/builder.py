@@ -19,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from playbook import dealsjson, listcache
 from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
 from playbook.config import load_settings, resolve_as_of
 from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
@@ -153,7 +154,6 @@ class Builder:
         self._known: dict[str, tuple[bytes, DealResult]] = {}  # rel → (key, result)
         self._digests: dict[str, bytes] = {}
         self._state: SiteState | None = None
-        self._pickles: dict[str, bytes] = {}  # of results run in other processes, to store
         self._env: tuple[bytes, Any] | None = None  # render digest, Jinja environment
 
     # ---------------------------------------------------------------------------- inputs
@@ -243,11 +243,18 @@ class Builder:
         changed_set = None if changed is None else {Path(p).resolve() for p in changed}
         cache = self._cache_open()
         with collector_paused():
+            cache.begin()
             try:
-                return self._build(changed_set, cache, stats)
+                result = self._build(changed_set, cache, stats)
+            except BaseException:
+                cache.rollback()
+                raise
             finally:
                 if self.progress is not None:
                     self.progress.finish()
+            with stats.timed("cache"):
+                cache.commit()
+            return result
 
     def _build(self, changed: set[Path] | None, cache: BuildCache, stats: Stats) -> BuildResult:
         out, drafts = self.out, self.drafts
@@ -289,7 +296,7 @@ class Builder:
             state = None
         writer: SiteWriter = SitePatch(out) if patch else SiteWriter(out)
         with writer:
-            results = self._run(inputs, probe, stored, state, writer, stats)
+            results = self._run(inputs, probe, stored, state, writer, stats, cache)
             # The key of what each unit read (a file may have changed since it was hashed).
             keys = {rel: deal_key(inputs.render, rel, results[rel].digest) for rel in inputs.rels}
             self._digests.update({rel: results[rel].digest for rel in inputs.rels})
@@ -303,9 +310,8 @@ class Builder:
             problems += unique_slug_problems(ordered)
             if has_errors(problems):
                 raise BuildFailed(sort_diagnostics(problems))
-            fresh = {rel: (keys[rel], results[rel]) for rel in inputs.rels if rel not in stored}
             digest = _site_digest(inputs, keys, drafts)
-            return self._finish(inputs, keys, results, fresh, state, writer, stats, digest, cache)
+            return self._finish(inputs, keys, results, state, writer, stats, digest, cache)
 
     def _run(
         self,
@@ -315,6 +321,7 @@ class Builder:
         state: SiteState | None,
         writer: SiteWriter,
         stats: Stats,
+        cache: BuildCache,
     ) -> dict[str, DealResult]:
         """Results of every deal file: stored ones whose page is in place, the rest run now."""
         reuse = {}
@@ -339,21 +346,25 @@ class Builder:
         )
         if self.progress is not None:
             self.progress.begin(len(todo))
-        ran = run_units(ctx, todo, self.jobs, self.progress.advance if self.progress else None)
-        for result in ran.results.values():
+
+        def arrived(result: DealResult, data: bytes | None) -> None:
+            key = deal_key(inputs.render, result.rel, result.digest)
+            cache.put(result.rel, key, result, data)
+
+        progress = self.progress.advance if self.progress else None
+        ran = run_units(ctx, todo, self.jobs, progress, arrived)
+        for result in ran.values():
             for stage, seconds in zip(STAGES, result.times, strict=True):
                 stats.add(stage, seconds)
             if result.page and result.view is not None:
                 writer.adopt(result.view.url)
-        self._pickles = ran.pickles
-        return {**reuse, **ran.results}
+        return {**reuse, **ran}
 
     def _finish(
         self,
         inputs: _Inputs,
         keys: dict[str, bytes],
         results: dict[str, DealResult],
-        fresh: dict[str, tuple[bytes, DealResult]],
         state: SiteState | None,
         writer: SiteWriter,
         stats: Stats,
@@ -385,12 +396,11 @@ class Builder:
                 owner_slugs=site.owner_slugs,
                 tag_slugs=site.tag_slugs,
             )
-            ran = run_units(ctx, again, 1).results
+            ran = run_units(ctx, again, 1)
             for rel, result in ran.items():
                 results[rel] = result
-                fresh[rel] = (keys[rel], result)
                 self._known[rel] = (keys[rel], result)
-                self._pickles.pop(rel, None)
+                cache.put(rel, keys[rel], result)
                 if result.page and result.view is not None:
                     writer.adopt(result.view.url)
             included = [results[r.rel] for r in included]
@@ -399,7 +409,23 @@ class Builder:
         if self._env is not None and self._env[0] == inputs.render:
             renderer.env = self._env[1]
         self._env = (inputs.render, renderer.env)
-        main_pages: list[tuple[str, bytes]] = []
+        # Which files the site has now, and what each was made from.
+        tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
+
+        def emit(path: str, data: bytes) -> None:
+            """Stage a page the main process made, unless the site has these bytes already."""
+            emit_parts(path, lambda: (data,))
+
+        def emit_parts(path: str, parts: Callable[[], Iterable[bytes]]) -> None:
+            digest = hashlib.blake2b(digest_size=16)
+            for part in parts():
+                digest.update(part)
+            tags[path] = tag = digest.digest()
+            old = state.files.get(path) if state is not None else None
+            if old is None or old[-1] != tag:
+                with stats.timed("write"):
+                    writer.write_parts(path, parts())
+
         with stats.timed("render"):
             problems, method_bodies = _link_problems(included, site, renderer)
             if problems:
@@ -407,7 +433,7 @@ class Builder:
             for r in included:
                 if r.body is not None and r.view is not None:  # waited for the whole site
                     page = Page(r.view.url, "deal.html", {"view": r.view, "body": r.body})
-                    main_pages.append((r.view.url, renderer.render(page)))
+                    emit(r.view.url, renderer.render(page))
             for index, method in enumerate(site.methods):
                 neighbours = {
                     "previous": site.methods[index - 1] if index > 0 else None,
@@ -415,34 +441,31 @@ class Builder:
                 }
                 context = {"method": method, "body": method_bodies[method.path], **neighbours}
                 path = method_url(method.slug)
-                main_pages.append((path, renderer.render(Page(path, "method.html", context))))
-            for page in list_pages(site):
-                main_pages.append((page.path, renderer.render(page)))
-            main_pages += data_files(site)
+                emit(path, renderer.render(Page(path, "method.html", context)))
+            lists = self._list_pages(inputs, site, renderer, keys, state, site_digest, emit, tags)
+            entries = [r.entry for r in included if r.entry is not None]
+            joined = len(entries) == len(included)
+            for path, data in data_files(site, b"" if joined else None):
+                if path == "deals.json" and joined:
+                    emit_parts(path, lambda: dealsjson.deals_json_parts(site, entries))
+                else:
+                    emit(path, data)
         for path, source in static_files(root).items():
-            main_pages.append((path, source.read_bytes()))
+            emit(path, source.read_bytes())
 
-        # Which files the site has now, and what each was made from.
-        tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
         with stats.timed("write"):
-            for path, data in main_pages:
-                tag = hashlib.blake2b(data, digest_size=16).digest()
-                tags[path] = tag
-                old = state.files.get(path) if state is not None else None
-                if old is None or old[-1] != tag:
-                    writer.write(path, data)
             for r in included:
                 if r.view is not None and r.view.url not in tags:  # reused from the last build
                     tags[r.view.url] = keys[r.rel]
             if isinstance(writer, SitePatch) and state is not None:
                 for path in state.files.keys() - tags.keys():
                     writer.remove(path)
-            cache.forget_site(self.out.resolve())
             staged = set(writer.staged) if isinstance(writer, SitePatch) else None
             writer.commit()
         stats.pages_written = writer.written
         stats.pages_kept = len(tags) - writer.written
         new_state = SiteState(str(self.out.resolve()), digest=site_digest, deals=len(views))
+        new_state.lists = lists
         for path, tag in tags.items():
             if state is not None and staged is not None and path not in staged:
                 new_state.files[path] = state.files[path]
@@ -451,12 +474,60 @@ class Builder:
         warnings = [flag for r in included for flag in r.flags]
         new_state.warnings = [(w.path, w.message, w.code) for w in warnings]
         with stats.timed("cache"):
-            gone = [rel for rel in cache.stored_keys() if rel not in keys]
-            cache.store(fresh, gone, self._pickles)
-            self._pickles = {}
-            cache.store_site(new_state)
+            cache.forget([rel for rel in cache.stored_keys() if rel not in keys])
+            cache.put_site(new_state)
         self._state = new_state
         return BuildResult(len(tags), len(views), warnings, stats, cache.notices)
+
+    def _list_pages(
+        self,
+        inputs: _Inputs,
+        site: Site,
+        renderer: Renderer,
+        keys: dict[str, bytes],
+        state: SiteState | None,
+        site_digest: bytes,
+        emit: Callable[[str, bytes], None],
+        tags: dict[str, bytes],
+    ) -> dict[str, tuple[bytes, frozenset[str], bytes]]:
+        """Render the pages that list deals, but those whose inputs are unchanged on disk."""
+        parts = listcache.site_parts(site, site_digest)
+        deal_keys = {view.doc.path: keys[view.doc.path] for view in site.deals}
+        lists = {}
+
+        for page in list_pages(site):
+            old = state.lists.get(page.path) if state is not None else None
+            if (
+                old is not None
+                and state is not None
+                and page.path in state.files
+                and listcache.parts_key(old[1], parts) == old[2]
+                and (
+                    old[0] == EVERY_DEAL
+                    or old[0] == listcache.page_key(inputs.render, page, deal_keys)
+                )
+            ):
+                tags[page.path] = state.files[page.path][-1]  # the same page: kept as it is
+                lists[page.path] = old
+                continue
+            recorder = listcache.SiteRecorder(site)
+            renderer.globals["site"] = recorder
+            try:
+                emit(page.path, renderer.render(page))
+            finally:
+                renderer.globals["site"] = site
+            asked = frozenset(recorder.asked)
+            known = listcache.parts_key(asked, parts)
+            # A page that read every deal is keyed by them all (in ``parts``): its context,
+            # made from the site, says no more, and hashing it would cost as much as rendering.
+            key = (
+                EVERY_DEAL
+                if "deals" in asked
+                else listcache.page_key(inputs.render, page, deal_keys)
+            )
+            if key is not None and known is not None:
+                lists[page.path] = (key, asked, known)
+        return lists
 
     # ------------------------------------------------------------------------------ check
 
@@ -485,10 +556,17 @@ class Builder:
             )
             if self.progress is not None:
                 self.progress.begin(len(todo))
-            ran = run_units(ctx, todo, self.jobs, self.progress.advance if self.progress else None)
+
+            def arrived(result: DealResult, data: bytes | None) -> None:
+                key = deal_key(inputs.render, result.rel, result.digest)
+                cache.put(result.rel, key, result, data)
+
+            cache.begin()
+            progress = self.progress.advance if self.progress else None
+            ran = run_units(ctx, todo, self.jobs, progress, arrived)
             if self.progress is not None:
                 self.progress.finish()
-            results = {**stored, **ran.results}
+            results = {**stored, **ran}
             ordered = [results[rel] for rel in inputs.rels]
             problems = list(inputs.problems)
             for result in ordered:
@@ -504,17 +582,15 @@ class Builder:
                 again = [r.rel for r in included if _answered_otherwise(r, site, ("page",))]
                 if again:  # a link to a draft that is no page: its line, from markdown-it-py
                     ctx = replace(ctx, pages=site.content_pages, views=False)
-                    reran = run_units(ctx, again, 1).results
+                    reran = run_units(ctx, again, 1)
                     included = [reran.get(r.rel, r) for r in included]
                 renderer = Renderer(self.root, site)
                 problems += _link_problems(sorted(included, key=_by_slug), site, renderer)[0]
             problems += [flag for r in ordered if self.drafts or not r.draft for flag in r.flags]
-            if not has_errors(problems):  # like a build: a failed check leaves no trace
-                fresh = {
-                    rel: (deal_key(inputs.render, rel, r.digest), r)
-                    for rel, r in ran.results.items()
-                }
-                cache.store(fresh, [], ran.pickles)
+            if has_errors(problems):  # like a build: a failed check leaves no trace
+                cache.rollback()
+            else:
+                cache.commit()
             return sort_diagnostics(problems)
 
     @property
@@ -524,6 +600,9 @@ class Builder:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
+
+
+EVERY_DEAL = b"every deal"  # the key of a list page that depends on every deal (listcache)
 
 
 def _by_slug(result: DealResult) -> str:

@@ -48,6 +48,8 @@ class SiteState:
     digest: bytes = b""  # of everything the site was built from
     deals: int = 0
     warnings: list[tuple[str, str, str | None]] = field(default_factory=list)  # red flags
+    # list page → (its key, the parts of the site it asked for, their digest): see listcache
+    lists: dict[str, tuple[bytes, frozenset[str], bytes]] = field(default_factory=dict)
 
 
 def stat_entry(path: Path, tag: bytes) -> tuple[int, int, int, int, bytes]:
@@ -196,25 +198,59 @@ class BuildCache:
             found[rel] = _unpickle(checksum, data, DealResult)
         return found
 
-    def store(
-        self,
-        entries: dict[str, tuple[bytes, DealResult]],
-        removed: Iterable[str],
-        pickles: dict[str, bytes] | None = None,
-    ) -> None:
-        """Write results (``pickles`` holds those already pickled) and forget ``removed``."""
-        if self._writable() is None:
+    # ---------------------------------------------------------------------------- writes
+    # A build writes in one transaction, row by row as results arrive (so that their pickles
+    # need not wait in memory), and commits only when it succeeded: a failed build leaves the
+    # cache as it was, and a cache made by a failed first build is removed.
+
+    def begin(self) -> None:
+        self._made = not self.path.exists()
+        db = self._writable()
+        if db is not None and not db.in_transaction:
+            self._guard(lambda: db.execute("BEGIN"))
+
+    def put(self, rel: str, key: bytes, result: DealResult, data: bytes | None = None) -> None:
+        """Store one result (``data``: its pickle, when it came pickled from a worker)."""
+        db = self.db
+        if db is None:
             return
-        rows = []
-        for rel, (key, result) in entries.items():
-            data = (pickles or {}).get(rel) or pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-            stat = " ".join(map(str, result.stat))
-            rows.append((rel, key, result.digest, stat, _hash(data), data))
+        data = data or pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        row = (rel, key, result.digest, " ".join(map(str, result.stat)), _hash(data), data)
+        self._guard(
+            lambda: db.execute("INSERT OR REPLACE INTO deals VALUES (?, ?, ?, ?, ?, ?)", row)
+        )
+
+    def forget(self, rels: Iterable[str]) -> None:
+        db = self.db
+        if db is not None:
+            rows = [(rel,) for rel in rels]
+            self._guard(lambda: db.executemany("DELETE FROM deals WHERE rel = ?", rows))
+
+    def put_site(self, state: SiteState) -> None:
+        db = self.db
+        if db is None:
+            return
+        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        row = (state.out, _hash(data), data)
+        self._guard(lambda: db.execute("INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", row))
+
+    def commit(self) -> None:
+        db = self.db
+        if db is not None and db.in_transaction:
+            self._guard(lambda: db.execute("COMMIT"))
+
+    def rollback(self) -> None:
+        db = self.db
+        if db is not None and db.in_transaction:
+            self._guard(lambda: db.execute("ROLLBACK"))
+        if getattr(self, "_made", False) and self.db is not None:
+            self.db.close()
+            self.db = None
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _guard(self, write: Any) -> None:
         try:
-            with self.db:
-                self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO deals VALUES (?, ?, ?, ?, ?, ?)", rows)
-                self.db.executemany("DELETE FROM deals WHERE rel = ?", [(r,) for r in removed])
+            write()
         except sqlite3.DatabaseError as exc:
             self.fail(str(exc))
 
@@ -230,25 +266,6 @@ class BuildCache:
         except sqlite3.DatabaseError as exc:
             raise CacheCorrupt(str(exc)) from None
         return None if row is None else _unpickle(row[0], row[1], SiteState)
-
-    def forget_site(self, out: Path) -> None:
-        """Before a site is changed: should the change fail half-way, no state claims it."""
-        if self.db is not None:
-            try:
-                self.db.execute("DELETE FROM sites WHERE out = ?", (str(out),))
-            except sqlite3.DatabaseError as exc:
-                self.fail(str(exc))
-
-    def store_site(self, state: SiteState) -> None:
-        if self._writable() is None:
-            return
-        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.db.execute(
-                "INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", (state.out, _hash(data), data)
-            )
-        except sqlite3.DatabaseError as exc:
-            self.fail(str(exc))
 
     def close(self) -> None:
         if self.db is not None:

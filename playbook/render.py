@@ -304,9 +304,12 @@ def list_pages(site: Site) -> Iterator[Page]:
     yield Page("404.html", "404.html", {}, root=base.rstrip("/") + "/" if base else None)
 
 
-def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Files computed from every deal: the deals as JSON with their schema, and the search index."""
-    yield "deals.json", deals_json(site)
+def data_files(site: Site, deals: bytes | None = None) -> Iterator[tuple[str, bytes]]:
+    """Files computed from every deal: the deals as JSON with their schema, and the search index.
+
+    ``deals`` is ``deals.json`` when the caller has it already (see ``dealsjson``).
+    """
+    yield "deals.json", deals if deals is not None else deals_json(site)
     yield "deals.schema.json", to_json(deals_schema())
     docs = chain(search.deal_docs(site.deals), search.method_docs(site.methods))
     yield from search.index_files(docs)

@@ -35,6 +35,7 @@ from typing import Any
 
 from playbook import pickling
 from playbook.analysis import analyse
+from playbook.dealsjson import entry_text
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.keys import file_stat
 from playbook.markdown import Link
@@ -172,6 +173,7 @@ class DealResult:
     answers: tuple[Answer, ...] = ()  # what its body and page asked that other deals decide
     page: bool = False  # its page is in the staging folder
     body: str | None = None  # body HTML, kept only when the page waits for the whole site
+    entry: str | None = None  # its entry of deals.json (see dealsjson), made by a build
     times: tuple[float, ...] = (0.0,) * len(STAGES)
     stat: tuple[int, ...] = ()  # see keys.file_stat
 
@@ -230,6 +232,8 @@ class Unit:
         result.broken = body.broken
         html = None
         result.for_site = ctx.staging is not None
+        if ctx.staging is not None:
+            result.entry = entry_text(view)
         if ctx.staging is not None and (ctx.drafts or not doc.deal.draft):
             try:
                 html = self.renderer.render(
@@ -309,29 +313,29 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 IN_PROCESS_BELOW = 64
 
 
-@dataclass(slots=True)
-class Ran:
-    """Results of the units run, and their pickles when they came from another process."""
-
-    results: dict[str, DealResult] = field(default_factory=dict)
-    pickles: dict[str, bytes] = field(default_factory=dict)
+Progress = Callable[[int], None]
+# Told of each result as it arrives, with its pickle when it came from another process.
+OnResult = Callable[[DealResult, bytes | None], None]
 
 
 def run_units(
     ctx: UnitContext,
     rels: Sequence[str],
     jobs: int,
-    progress: Callable[[int], None] | None = None,
-) -> Ran:
+    progress: Progress | None = None,
+    on_result: OnResult | None = None,
+) -> dict[str, DealResult]:
     """Run the unit of every file in ``rels``: in this process, or over ``jobs`` processes."""
-    ran = Ran()
+    results: dict[str, DealResult] = {}
     if jobs <= 1 or len(rels) < IN_PROCESS_BELOW:
         unit = Unit(ctx)
         for rel in rels:
-            ran.results[rel] = unit.run(rel)
+            results[rel] = result = unit.run(rel)
+            if on_result is not None:
+                on_result(result, None)
             if progress is not None:
                 progress(1)
-        return ran
+        return results
     # Small chunks keep both processes busy to the end; large ones cost less to send.
     size = max(8, min(64, len(rels) // (jobs * 8) or 1))
     failed = []
@@ -342,13 +346,16 @@ def run_units(
                 if isinstance(result, _Failed):
                     failed.append(result.rel)
                     continue
-                ran.results[result.rel] = result
-                ran.pickles[result.rel] = data
+                results[result.rel] = result
+                if on_result is not None:
+                    on_result(result, data)
             if progress is not None:
                 progress(len(chunk))
     if failed:
         # The first in file order raises here, with its own exception, as in one process.
         unit = Unit(ctx)
         for rel in failed:
-            ran.results[rel] = unit.run(rel)
-    return ran
+            results[rel] = result = unit.run(rel)
+            if on_result is not None:
+                on_result(result, None)
+    return results

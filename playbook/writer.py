@@ -71,6 +71,18 @@ class SiteWriter:
         write_file(self.staging, path, data, self._dirs)
         self.written += 1
 
+    def write_parts(self, path: str, parts: Iterable[bytes]) -> None:
+        """Write a file given in parts (a large one need not be in memory at once)."""
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as file:
+            for part in parts:
+                file.write(part)
+        self._note(path)
+
+    def _note(self, path: str) -> None:
+        self.written += 1
+
     def adopt(self, path: str) -> None:
         """Count a file that a worker process wrote straight into ``staging``."""
         self.written += 1
@@ -122,6 +134,10 @@ class SitePatch(SiteWriter):
 
     def write(self, path: str, data: bytes) -> None:
         super().write(path, data)
+        self.staged.append(path)
+
+    def _note(self, path: str) -> None:
+        super()._note(path)
         self.staged.append(path)
 
     def adopt(self, path: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 from playbook.builder import Builder, BuildResult
 from playbook.diagnostics import BuildFailed
 from playbook.pipeline import build
+from playbook.render import Page, Renderer
 
 from conftest import REPO, VALID_DEAL, snapshot, write_files
 
@@ -169,3 +170,28 @@ def test_files_outside_changed_are_taken_as_unchanged(builder: Builder, root: Pa
     path.write_text(_deal("Deal one, renamed"), encoding="utf-8")
     assert builder.build(changed=[]).stats.pages_written == 0
     assert builder.build(changed=[path]).stats.cache_misses == 1
+
+
+def test_list_pages_whose_deals_did_not_change_are_not_rendered_again(
+    builder: Builder, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each deal has its own owner here: renaming one re-renders its owner's page, no other's."""
+    for i in range(5):
+        path = root / f"content/deals/deal-{i}.md"
+        path.write_text(path.read_text("utf-8").replace("Jan Peeters", f"Owner {i}"), "utf-8")
+    builder.build()
+    rendered: list[str] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, page: Page) -> bytes:
+        rendered.append(page.path)
+        return real(self, page)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    path = root / "content/deals/deal-2.md"
+    path.write_text(path.read_text("utf-8").replace("Deal 2", "Deal two"), "utf-8")
+    builder.build(changed=[path])
+    owners = sorted(p for p in rendered if p.startswith("owners/"))
+    assert owners == ["owners/index.html", "owners/owner-2/index.html"]
+    assert "index.html" in rendered  # the overview lists every deal
+    assert snapshot(builder.out) == _reference(root, tmp_path)
