@@ -7,8 +7,9 @@ pages depend on (``keys.render_digest``). A build then:
 1. runs the per-deal unit (``workers``) for every deal whose key is new, over several processes;
 2. reuses the stored result of every other deal, and its page, when the site on disk is exactly
    the one the last build left (same files, same stat);
-3. renders the pages that list deals from the per-deal results, never by re-reading files, and
-   writes only the files whose bytes changed.
+3. renders the pages that list deals from the per-deal results, never by re-reading files,
+   except those whose deals and site parts are unchanged (``listcache``); ``deals.json`` is
+   joined from per-deal entries (``dealsjson``); only files whose bytes changed are written.
 
 A settings, template, method page or code change changes every key: everything is rebuilt.
 The output is the same bytes as a build without cache and in one process.
@@ -326,9 +327,7 @@ class Builder:
         """Results of every deal file: stored ones whose page is in place, the rest run now."""
         reuse = {}
         for rel, result in stored.items():
-            if state is None or not _page_in_place(
-                result, keys[rel], state, inputs.pages, self.drafts
-            ):
+            if state is None or not _page_in_place(result, keys[rel], state, self.drafts):
                 continue
             reuse[rel] = result
         todo = [rel for rel in inputs.rels if rel not in reuse]
@@ -675,9 +674,7 @@ def _site_digest(inputs: _Inputs, keys: dict[str, bytes], drafts: bool) -> bytes
     return hashlib.blake2b(inputs.render + flag + parts, digest_size=16).digest()
 
 
-def _page_in_place(
-    result: DealResult, key: bytes, state: SiteState, pages: dict[str, str], drafts: bool
-) -> bool:
+def _page_in_place(result: DealResult, key: bytes, state: SiteState, drafts: bool) -> bool:
     """Whether a stored result can stand for a unit run: its page (if it has one) is on disk."""
     view = result.view
     if view is None or not (drafts or not view.deal.draft):
