@@ -2,4 +2,6 @@
 
 from playbook.cli import main
 
-raise SystemExit(main())
+# Guarded: a worker process started by "spawn" (macOS, Windows) imports this module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

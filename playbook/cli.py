@@ -76,6 +76,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--drafts", action="store_true", help="include deals marked draft: true")
     build.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    _add_speed(build)
+    build.add_argument(
+        "--stats",
+        action="store_true",
+        help="print pages written, cache hits and misses, and the time of each stage",
+    )
     build.set_defaults(handler=cmd_build)
 
     check = commands.add_parser(
@@ -94,7 +100,18 @@ def make_parser() -> argparse.ArgumentParser:
         "github: annotations for a GitHub Actions workflow",
     )
     check.add_argument("--strict", action="store_true", help="fail on warnings (red flags) too")
+    _add_speed(check)
     check.set_defaults(handler=cmd_check)
+
+    clean = commands.add_parser(
+        "clean",
+        help="remove the build cache and the built site",
+        description="Remove PROJECT/.playbook-cache/ and the site folder "
+        "(only if playbook made it).",
+    )
+    _add_project(clean)
+    clean.add_argument("--out", type=Path, default=None, metavar="DIR", help="the site folder")
+    clean.set_defaults(handler=cmd_clean)
 
     serve = commands.add_parser(
         "serve",
@@ -158,12 +175,73 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# ---- speed: --jobs and --no-cache (issue 5) ----------------------------------------------------
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return value
+
+
+def _add_speed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="build deals in N processes (default: one per core; 1: no extra processes)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        dest="use_cache",
+        action="store_false",
+        help="neither read nor write PROJECT/.playbook-cache/ (the output is the same)",
+    )
+
+
+def _notices(notices: list[str]) -> None:
+    for notice in notices:
+        print(f"playbook: {notice}", file=sys.stderr)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from playbook.cache import clean
+    from playbook.writer import remove_site
+
+    out: Path = args.out if args.out is not None else args.project / "site"
+    removed = clean(args.project) + remove_site(out)
+    for path in removed:
+        print(f"removed {path}")
+    return 0
+
+
+# -------------------------------------------------------------------------------------------------
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from playbook.pipeline import build
+    from playbook.progress import Progress
 
     root: Path = args.project
     out: Path = args.out if args.out is not None else root / "site"
-    result = build(root, out, as_of=args.as_of, drafts=args.drafts)
+    result = build(
+        root,
+        out,
+        as_of=args.as_of,
+        drafts=args.drafts,
+        jobs=args.jobs,
+        use_cache=args.use_cache,
+        progress=Progress(None if args.quiet else sys.stderr),
+    )
+    _notices(result.notices)
+    if args.stats:
+        print("\n".join(result.stats.lines()))
     if not args.quiet:
         flagged = len({w.path for w in result.warnings})
         print(
@@ -176,7 +254,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from playbook.pipeline import check
 
-    diagnostics = check(args.project, as_of=args.as_of)
+    notices: list[str] = []
+    diagnostics = check(
+        args.project, as_of=args.as_of, jobs=args.jobs, use_cache=args.use_cache, notices=notices
+    )
+    _notices(notices)
     sys.stdout.write(FORMATTERS[args.format](diagnostics))
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = len(diagnostics) - errors

@@ -26,6 +26,7 @@ from playbook.buyer_map import buyer_map
 from playbook.charts import indicator_chart
 from playbook.diagnostics import BuildFailed, Diagnostic
 from playbook.export import deals_json, deals_schema, to_json
+from playbook.fastmd import render_fast
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
 from playbook.overview import (
@@ -208,6 +209,9 @@ class Renderer:
         # A deal's narrative sits under the page's "Narrative" heading (h2), so its headings
         # start at h3; a method page's body sits right under the page title (h1).
         top = 3 if page.startswith("deals/") else 2
+        fast = render_fast(text, source=source, page_url=page_url, top_heading=top)
+        if fast is not None:
+            return fast
         return render_body(
             self.md, text, source=source, first_line=first_line, page_url=page_url, top_heading=top
         )
@@ -300,9 +304,12 @@ def list_pages(site: Site) -> Iterator[Page]:
     yield Page("404.html", "404.html", {}, root=base.rstrip("/") + "/" if base else None)
 
 
-def data_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Files computed from every deal: the deals as JSON with their schema, and the search index."""
-    yield "deals.json", deals_json(site)
+def data_files(site: Site, deals: bytes | None = None) -> Iterator[tuple[str, bytes]]:
+    """Files computed from every deal: the deals as JSON with their schema, and the search index.
+
+    ``deals`` is ``deals.json`` when the caller has it already (see ``dealsjson``).
+    """
+    yield "deals.json", deals if deals is not None else deals_json(site)
     yield "deals.schema.json", to_json(deals_schema())
     docs = chain(search.deal_docs(site.deals), search.method_docs(site.methods))
     yield from search.index_files(docs)

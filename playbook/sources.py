@@ -1,15 +1,17 @@
 """Load stage: content files → raw front-matter with a line for every key, plus the body.
 
 Front-matter is split with python-frontmatter's YAML handler and parsed on PyYAML's C loader
-where present. The YAML node tree is kept just long enough to map every key path
-(``("buyers", 1, "role")``) to its line in the file, so that later stages can point at it.
+where present (values built by ``yamlfast``). Every key path (``("buyers", 1, "role")``) can be
+mapped to its line in the file, so that later stages can point at it; the map is made the first
+time a line is asked for, which only a file with an error does.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from playbook.diagnostics import Diagnostic
+from playbook.yamlfast import construct_plain, fast_resolve
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -34,6 +37,7 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+_Loader.resolve = fast_resolve(_Loader)  # type: ignore[method-assign]
 
 
 @dataclass(slots=True)
@@ -45,9 +49,18 @@ class SourceFile:
     data: dict[str, Any]
     body: str
     body_line: int
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    # None until a line is first asked for: only a file with an error needs its line map, so
+    # it is made then, from ``text`` (mapping every key of every file cost a tenth of a build).
+    line_map: dict[KeyPath, int] | None = None
     start_line: int = 1
     text: str = ""
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        """Every key path of the front-matter and its line."""
+        if self.line_map is None:
+            self.line_map = _line_map(self.text)
+        return self.line_map
 
     @property
     def slug(self) -> str:
@@ -55,10 +68,11 @@ class SourceFile:
 
     def line_of(self, key_path: KeyPath) -> int:
         """The line of a key path, or of its nearest parent that has one."""
+        lines = self.lines
         path = tuple(key_path)
         while path:
-            if path in self.lines:
-                return self.lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
         return self.start_line
 
@@ -88,20 +102,34 @@ _HANDLER = _Handler()
 
 
 def find_files(folder: Path) -> list[Path]:
-    """Markdown files in ``folder`` and its sub-folders, in a stable order (hidden ones skipped)."""
+    """Markdown files in ``folder`` and its sub-folders, in a stable order (hidden ones skipped).
+
+    The order is that of sorted paths (part by part). Walked with ``os.scandir``: pathlib's
+    ``rglob`` took 0.12 s for 10,000 files, 0.02 s this way.
+    """
     if not folder.is_dir():
         return []
-    return sorted(
-        path
-        for path in folder.rglob("*.md")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
+    found: list[tuple[str, ...]] = []
+    stack: list[tuple[str, ...]] = [()]
+    while stack:
+        parts = stack.pop()
+        with os.scandir(os.path.join(folder, *parts)) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    stack.append((*parts, entry.name))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    found.append((*parts, entry.name))
+    return [folder.joinpath(*parts) for parts in sorted(found)]
 
 
-def read_text(path: Path, rel: str, problems: list[Diagnostic]) -> str | None:
-    """The file as text, or a located problem when it is not UTF-8."""
-    raw = path.read_bytes()
+def read_text(
+    path: Path, rel: str, problems: list[Diagnostic], raw: bytes | None = None
+) -> str | None:
+    """The file as text (from ``raw`` when already read), or a located problem if not UTF-8."""
+    if raw is None:
+        raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -119,10 +147,12 @@ def read_text(path: Path, rel: str, problems: list[Diagnostic]) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFile | None:
-    """Read one content file; on failure, append why and return None."""
+def load_source(
+    path: Path, root: Path, problems: list[Diagnostic], raw: bytes | None = None
+) -> SourceFile | None:
+    """Read one content file (or use its ``raw`` bytes); on failure, append why, return None."""
     rel = path.relative_to(root).as_posix()
-    text = read_text(path, rel, problems)
+    text = read_text(path, rel, problems, raw)
     if text is None:
         return None
     if not text.strip():
@@ -142,7 +172,7 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
         return None
     front, front_line, body, body_line = parts
     try:
-        data, lines = parse_yaml(front, front_line)
+        data, _ = parse_yaml(front, front_line, map_lines=False)
     except _YAMLProblem as problem:
         field = problem.field or field_at_line(text, problem.line)
         problems.append(Diagnostic(rel, problem.line, field, problem.message))
@@ -159,7 +189,16 @@ def load_source(path: Path, root: Path, problems: list[Diagnostic]) -> SourceFil
             )
         )
         return None
-    return SourceFile(path, rel, data, body, body_line, lines, front_line, text)
+    return SourceFile(path, rel, data, body, body_line, None, front_line, text)
+
+
+def _line_map(text: str) -> dict[KeyPath, int]:
+    """Every key path of the front-matter of ``text`` (a file that loaded) to its line."""
+    parts = _HANDLER.split_located(text)
+    if parts is None:
+        return {}
+    front, front_line, _, _ = parts
+    return parse_yaml(front, front_line)[1]
 
 
 def _missing_front_matter(rel: str, text: str) -> Diagnostic:
@@ -203,11 +242,14 @@ class _YAMLProblem(Exception):
         self.field = field
 
 
-def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
+def parse_yaml(
+    text: str, first_line: int = 1, *, map_lines: bool = True
+) -> tuple[Any, dict[KeyPath, int]]:
     """Parse YAML and map every key path to its 1-based line (offset by ``first_line - 1``).
 
     Raises _YAMLProblem with a located, plain-language message for broken YAML or a key that
-    appears twice (which YAML would otherwise resolve silently by dropping one).
+    appears twice (which YAML would otherwise resolve silently by dropping one). With
+    ``map_lines=False`` the keys are still checked for duplicates but the map stays empty.
     """
     loader = _Loader(text)
     try:
@@ -215,8 +257,13 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]
         if node is None:
             return None, {}
         lines: dict[KeyPath, int] = {}
-        _walk(node, (), lines, first_line)
-        data = loader.construct_document(node)
+        plain, data = construct_plain(loader, node)
+        if map_lines or not plain:
+            # Also finds a repeated key, and says where: before construction, which would
+            # silently keep the last one.
+            _walk(node, (), lines if map_lines else None, first_line)
+        if not plain:
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, text, first_line) from None
     except yaml.reader.ReaderError as exc:
@@ -232,7 +279,7 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]
     return data, lines
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int] | None, offset: int) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -245,11 +292,13 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], offset: int
                     field_name((*path, key)),
                 )
             seen[key] = line
-            lines[(*path, key)] = line
+            if lines is not None:
+                lines[(*path, key)] = line
             _walk(value_node, (*path, key), lines, offset)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + offset
+            if lines is not None:
+                lines[(*path, index)] = item.start_mark.line + offset
             _walk(item, (*path, index), lines, offset)
 
 

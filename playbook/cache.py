@@ -1,0 +1,294 @@
+"""The persistent build cache in ``PROJECT/.playbook-cache/``: per-deal results, the site's state.
+
+Storage is one SQLite file (the standard library's sqlite3): one row per deal file, so a build
+that changed one deal rewrites one row in one transaction, and ten thousand rows load in one
+query. A crash mid-write cannot leave a half-written cache, as it could with one pickle file
+per shard that must agree with an index.
+
+An entry is used only when its key matches, and the key hashes everything the deal's result
+and page depend on (see ``keys.py``), so a stale entry cannot be used. Every row carries
+a checksum of its bytes; a cache that cannot be read, fails a checksum, or was written by
+another format or version of playbook is deleted with a warning and the build goes on without
+it. The cache holds pickles, so it is only ever read from the playbook's own folder, like its
+templates.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playbook import __version__
+from playbook.keys import FORMAT
+from playbook.keys import hash_parts as _hash
+from playbook.workers import DealResult
+
+CACHE_DIR = ".playbook-cache"
+DB_NAME = "build.sqlite"
+
+
+class CacheCorrupt(Exception):
+    """The cache cannot be trusted."""
+
+
+@dataclass(slots=True)
+class SiteState:
+    """The site as the last build left it: each file's stat, and what it was made from."""
+
+    out: str
+    # site path → (size, mtime, ctime, inode, tag): the tag is the deal's key for a deal page,
+    # the hash of the bytes for any other file
+    files: dict[str, tuple[int, int, int, int, bytes]] = field(default_factory=dict)
+    digest: bytes = b""  # of everything the site was built from
+    deals: int = 0
+    warnings: list[tuple[str, str, str | None]] = field(default_factory=list)  # red flags
+    # list page → (its key, the parts of the site it asked for, their digest): see listcache
+    lists: dict[str, tuple[bytes, frozenset[str], bytes]] = field(default_factory=dict)
+
+
+def stat_entry(path: Path, tag: bytes) -> tuple[int, int, int, int, bytes]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, tag)
+
+
+def site_is_intact(out: Path, state: SiteState, marker: str) -> bool:
+    """True when ``out`` holds exactly the files of ``state``, none touched since (by stat)."""
+    if not (out / marker).is_file():
+        return False
+    expected = state.files
+    count = 0
+    stack = [""]
+    top = str(out)
+    while stack:
+        folder = stack.pop()
+        with os.scandir(os.path.join(top, folder)) as entries:
+            for entry in entries:
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(rel)
+                    continue
+                if rel == marker:
+                    continue
+                known = expected.get(rel)
+                if known is None:
+                    return False
+                st = entry.stat(follow_symlinks=False)
+                if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != known[:4]:
+                    return False
+                count += 1
+    return count == len(expected)
+
+
+class BuildCache:
+    """Reads and writes ``.playbook-cache/build.sqlite``; ``notices`` collects the warnings.
+
+    The file is made by the first write, which only a successful build makes: a failed first
+    build leaves no cache folder behind.
+    """
+
+    def __init__(self, root: Path, *, enabled: bool = True):
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / DB_NAME
+        self.enabled = enabled
+        self.notices: list[str] = []
+        self.db: sqlite3.Connection | None = None
+        if enabled and self.path.exists():
+            self._open()
+
+    def _writable(self) -> sqlite3.Connection | None:
+        if self.db is None and self.enabled:
+            self._open()
+        return self.db
+
+    def _open(self) -> None:
+        try:
+            self.db = self._connect()
+        except (sqlite3.DatabaseError, CacheCorrupt, OSError) as exc:
+            self._discard(str(exc))
+            try:
+                self.db = self._connect()
+            except (sqlite3.DatabaseError, CacheCorrupt, OSError) as again:
+                self.notices.append(
+                    f"the build cache cannot be used ({again}); building without it"
+                )
+                self.db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        self.folder.mkdir(exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # A cache may lose its last write on a power cut, never its consistency (WAL), and
+            # a lost write only costs a rebuild: no fsync per transaction.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS deals "
+                "(rel TEXT PRIMARY KEY, key BLOB, digest BLOB, stat TEXT, sum BLOB, data BLOB)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS sites (out TEXT PRIMARY KEY, sum BLOB, data BLOB)"
+            )
+            stamp = f"{FORMAT}:{__version__}".encode()
+            row = db.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
+            if row is None:
+                if db.execute("SELECT count(*) FROM deals").fetchone()[0]:
+                    raise CacheCorrupt("it has no format stamp")
+                db.execute("INSERT INTO meta VALUES ('stamp', ?)", (stamp,))
+            elif bytes(row[0]) != stamp:
+                found = bytes(row[0]).decode(errors="replace")
+                raise CacheCorrupt(f"it was written by another version of playbook ({found})")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self, why: str) -> None:
+        self.notices.append(f"warning: the build cache in {self.folder} was discarded: {why}")
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def fail(self, why: str) -> None:
+        """Stop trusting the cache for the rest of this run, and delete it."""
+        self._discard(why)
+
+    # -------------------------------------------------------------------------------- deals
+
+    def digests(self) -> dict[str, tuple[bytes, str]]:
+        """Each stored file's content hash and the stat it had when read (see ``unchanged``)."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT rel, digest, stat FROM deals").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+            return {}
+        return {rel: (bytes(digest), stat) for rel, digest, stat in rows}
+
+    def stored_keys(self) -> dict[str, bytes]:
+        if self.db is None:
+            return {}
+        try:
+            return {rel: bytes(key) for rel, key in self.db.execute("SELECT rel, key FROM deals")}
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+            return {}
+
+    def results(self, rels: Iterable[str]) -> dict[str, DealResult]:
+        """The stored results of ``rels``; raises CacheCorrupt when one does not check out."""
+        if self.db is None:
+            return {}
+        wanted = set(rels)
+        found: dict[str, DealResult] = {}
+        try:
+            rows = self.db.execute("SELECT rel, sum, data FROM deals").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise CacheCorrupt(str(exc)) from None
+        for rel, checksum, data in rows:
+            if rel not in wanted:
+                continue
+            found[rel] = _unpickle(checksum, data, DealResult)
+        return found
+
+    # ---------------------------------------------------------------------------- writes
+    # A build writes in one transaction, row by row as results arrive (so that their pickles
+    # need not wait in memory), and commits only when it succeeded: a failed build leaves the
+    # cache as it was, and a cache made by a failed first build is removed.
+
+    def begin(self) -> None:
+        self._made = not self.path.exists()
+        db = self._writable()
+        if db is not None and not db.in_transaction:
+            self._guard(lambda: db.execute("BEGIN"))
+
+    def put(self, rel: str, key: bytes, result: DealResult, data: bytes | None = None) -> None:
+        """Store one result (``data``: its pickle, when it came pickled from a worker)."""
+        db = self.db
+        if db is None:
+            return
+        data = data or pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        row = (rel, key, result.digest, " ".join(map(str, result.stat)), _hash(data), data)
+        self._guard(
+            lambda: db.execute("INSERT OR REPLACE INTO deals VALUES (?, ?, ?, ?, ?, ?)", row)
+        )
+
+    def forget(self, rels: Iterable[str]) -> None:
+        db = self.db
+        if db is not None:
+            rows = [(rel,) for rel in rels]
+            self._guard(lambda: db.executemany("DELETE FROM deals WHERE rel = ?", rows))
+
+    def put_site(self, state: SiteState) -> None:
+        db = self.db
+        if db is None:
+            return
+        data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        row = (state.out, _hash(data), data)
+        self._guard(lambda: db.execute("INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", row))
+
+    def commit(self) -> None:
+        db = self.db
+        if db is not None and db.in_transaction:
+            self._guard(lambda: db.execute("COMMIT"))
+
+    def rollback(self) -> None:
+        db = self.db
+        if db is not None and db.in_transaction:
+            self._guard(lambda: db.execute("ROLLBACK"))
+        if getattr(self, "_made", False) and self.db is not None:
+            self.db.close()
+            self.db = None
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _guard(self, write: Any) -> None:
+        try:
+            write()
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+
+    # --------------------------------------------------------------------------------- site
+
+    def site_state(self, out: Path) -> SiteState | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT sum, data FROM sites WHERE out = ?", (str(out),)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CacheCorrupt(str(exc)) from None
+        return None if row is None else _unpickle(row[0], row[1], SiteState)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def _unpickle(checksum: bytes, data: bytes, kind: type) -> Any:
+    if _hash(bytes(data)) != bytes(checksum):
+        raise CacheCorrupt("an entry does not match its checksum")
+    try:
+        value = pickle.loads(data)
+    except Exception as exc:  # any damage shows up as some exception: never trusted
+        raise CacheCorrupt(f"an entry cannot be read ({type(exc).__name__})") from None
+    if not isinstance(value, kind):
+        raise CacheCorrupt("an entry holds something else")
+    return value
+
+
+def clean(root: Path) -> list[Path]:
+    """Remove the cache folder; return what was removed."""
+    folder = root / CACHE_DIR
+    if folder.exists():
+        shutil.rmtree(folder)
+        return [folder]
+    return []

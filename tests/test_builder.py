@@ -1,0 +1,197 @@
+"""The incremental Builder a dev server calls: one object, many builds, only what changed redone.
+
+Counts come from the build's stats (units run, files written) and are checked against the files
+whose bytes really changed; every site is compared with a build from nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from playbook.builder import Builder, BuildResult
+from playbook.diagnostics import BuildFailed
+from playbook.pipeline import build
+from playbook.render import Page, Renderer
+
+from conftest import REPO, VALID_DEAL, snapshot, write_files
+
+# What a renamed deal changes besides its own page: the pages that list it (overview, its
+# owner, stage and tag), deals.json and the search index's files that hold its words.
+LISTS_IT = ("index.html", "owners/", "stages/", "tags/", "deals.json", "search/")
+
+
+def _deal(title: str) -> str:
+    return VALID_DEAL.replace("title: Data platform renewal", f"title: {title}")
+
+
+@pytest.fixture
+def root(make_playbook: Callable[..., Path]) -> Path:
+    return make_playbook({f"content/deals/deal-{i}.md": _deal(f"Deal {i}") for i in range(5)})
+
+
+@pytest.fixture
+def builder(root: Path, tmp_path: Path) -> Builder:
+    return Builder(root, tmp_path / "out", jobs=1, use_cache=False)
+
+
+def _reference(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The site as a build from nothing, without cache, in one process, makes it."""
+    out = tmp_path / "reference"
+    shutil.rmtree(out, ignore_errors=True)
+    build(root, out, jobs=1, use_cache=False)
+    return snapshot(out)
+
+
+def _rebuild(builder: Builder, *changed: Path) -> tuple[BuildResult, list[str]]:
+    """Build again; the result, and the files whose bytes changed (or appeared)."""
+    before = snapshot(builder.out)
+    result = builder.build(changed=changed)
+    after = snapshot(builder.out)
+    return result, sorted(path for path, data in after.items() if before.get(path) != data)
+
+
+def test_first_build_writes_every_page(builder: Builder) -> None:
+    result = builder.build()
+    assert result.stats.cache_misses == 5
+    assert result.stats.pages_written == result.pages == len(snapshot(builder.out)) - 1
+
+
+def test_saving_one_deal_rebuilds_its_page_and_the_pages_listing_it(
+    builder: Builder, root: Path, tmp_path: Path
+) -> None:
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal two, renamed"), encoding="utf-8")
+    result, changed = _rebuild(builder, path)
+    assert result.stats.cache_misses == 1
+    assert result.stats.pages_written == len(changed)
+    assert "deals/deal-2/index.html" in changed
+    others = [p for p in changed if p != "deals/deal-2/index.html"]
+    assert others and all(p.startswith(LISTS_IT) for p in others)
+    assert not any(p.startswith("deals/deal-") for p in others)  # no other deal's page
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_saving_a_change_to_the_narrative_rebuilds_only_that_page(
+    builder: Builder, root: Path
+) -> None:
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal 2").replace("likes the lineage", "loves the lineage"), "utf-8")
+    result, changed = _rebuild(builder, path)
+    assert (result.stats.cache_misses, result.stats.pages_written) == (1, 1)
+    assert changed == ["deals/deal-2/index.html"]
+
+
+def test_saving_without_a_change_writes_nothing(builder: Builder, root: Path) -> None:
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = builder.build(changed=[path])
+    assert (result.stats.cache_misses, result.stats.pages_written) == (0, 0)
+
+
+def test_changing_the_deal_page_template_rebuilds_every_deal_page_only(
+    builder: Builder, root: Path, tmp_path: Path
+) -> None:
+    builder.build()
+    deal_template = (REPO / "templates" / "deal.html").read_text("utf-8")
+    write_files(root, {"templates/deal.html": deal_template.replace("<article", "<article data-x")})
+    result, changed = _rebuild(builder, root / "templates/deal.html")
+    # every unit runs again; of the other pages only those whose bytes changed are written
+    assert result.stats.cache_misses == 5
+    assert changed == [f"deals/deal-{i}/index.html" for i in range(5)]
+    assert result.stats.pages_written == 5
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_changing_settings_rebuilds_every_page(
+    builder: Builder, root: Path, tmp_path: Path
+) -> None:
+    builder.build()
+    write_files(root, {"playbook.toml": 'title = "Renamed"\nas_of = 2026-11-15\n'})
+    result, changed = _rebuild(builder, root / "playbook.toml")
+    pages = [p for p in snapshot(builder.out) if p.endswith(".html")]
+    assert result.stats.cache_misses == 5
+    assert set(pages) <= set(changed)  # every page shows the title
+    assert result.stats.pages_written == len(changed)
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_adding_and_removing_deals(builder: Builder, root: Path, tmp_path: Path) -> None:
+    builder.build()
+    added = root / "content/deals/deal-9.md"
+    added.write_text(_deal("Deal nine"), encoding="utf-8")
+    result, changed = _rebuild(builder, added)
+    assert result.stats.cache_misses == 1
+    assert result.stats.pages_written == len(changed)
+    assert "deals/deal-9/index.html" in changed
+    assert not any(p.startswith("deals/deal-") for p in changed if "deal-9" not in p)
+    removed = root / "content/deals/deal-0.md"
+    removed.unlink()
+    result, changed = _rebuild(builder, removed)
+    assert result.stats.cache_misses == 0
+    assert not (builder.out / "deals/deal-0").exists()
+    assert "index.html" in changed
+    assert not any(p.startswith("deals/") for p in changed)
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_a_broken_save_leaves_the_site_and_the_fix_recovers(
+    builder: Builder, root: Path, tmp_path: Path
+) -> None:
+    builder.build()
+    before = snapshot(builder.out)
+    path = root / "content/deals/deal-3.md"
+    path.write_text(_deal("Deal 3").replace("stage: develop", "stage: nowhere"), "utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        builder.build(changed=[path])
+    [problem] = failed.value.diagnostics
+    assert problem.path == "content/deals/deal-3.md"
+    assert problem.line == 5
+    assert problem.field == "stage"
+    assert problem.message.startswith("'nowhere' is not one of prospect, qualify, develop")
+    assert snapshot(builder.out) == before
+    path.write_text(_deal("Deal 3, fixed"), encoding="utf-8")
+    result, changed = _rebuild(builder, path)
+    assert result.stats.cache_misses == 1
+    assert "deals/deal-3/index.html" in changed
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_files_outside_changed_are_taken_as_unchanged(builder: Builder, root: Path) -> None:
+    """The watcher's list is trusted: that is what makes a save cheap on a large playbook."""
+    builder.build()
+    path = root / "content/deals/deal-1.md"
+    path.write_text(_deal("Deal one, renamed"), encoding="utf-8")
+    assert builder.build(changed=[]).stats.pages_written == 0
+    assert builder.build(changed=[path]).stats.cache_misses == 1
+
+
+def test_list_pages_whose_deals_did_not_change_are_not_rendered_again(
+    builder: Builder, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each deal has its own owner here: renaming one re-renders its owner's page, no other's."""
+    for i in range(5):
+        path = root / f"content/deals/deal-{i}.md"
+        path.write_text(path.read_text("utf-8").replace("Jan Peeters", f"Owner {i}"), "utf-8")
+    builder.build()
+    rendered: list[str] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, page: Page) -> bytes:
+        rendered.append(page.path)
+        return real(self, page)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    path = root / "content/deals/deal-2.md"
+    path.write_text(path.read_text("utf-8").replace("Deal 2", "Deal two"), "utf-8")
+    builder.build(changed=[path])
+    owners = sorted(p for p in rendered if p.startswith("owners/"))
+    assert owners == ["owners/index.html", "owners/owner-2/index.html"]
+    assert "index.html" in rendered  # the overview lists every deal
+    assert snapshot(builder.out) == _reference(root, tmp_path)

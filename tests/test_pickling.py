@@ -1,0 +1,52 @@
+"""Per-deal results survive the trip to another process and into the cache unchanged."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from playbook.builder import Builder
+from playbook.workers import DealResult, Unit, UnitContext
+
+from conftest import REPO
+
+
+def _results(tmp_path: Path) -> list[DealResult]:
+    builder = Builder(REPO, tmp_path / "out", jobs=1, use_cache=False)
+    inputs = builder._inputs()
+    ctx = UnitContext(
+        REPO, inputs.settings, inputs.as_of, inputs.methods, inputs.pages, True, tmp_path
+    )
+    unit = Unit(ctx)
+    return [unit.run(rel) for rel in inputs.rels]
+
+
+def test_results_come_back_equal_with_the_same_fields_set(tmp_path: Path) -> None:
+    results = _results(tmp_path)
+    assert len(results) >= 8 and all(r.view is not None for r in results)
+    for result in results:
+        back = pickle.loads(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+        assert back == result
+        deal, original = back.view.deal, result.view.deal
+        assert deal.model_fields_set == original.model_fields_set
+        assert deal.model_dump(exclude_unset=True) == original.model_dump(exclude_unset=True)
+        for buyer, before in zip(deal.buyers, original.buyers, strict=True):
+            assert buyer.model_fields_set == before.model_fields_set
+        assert back.view.doc == result.view.doc and back.flags == result.flags
+
+
+def test_records_with_the_same_fields_set_share_it_and_stay_frozen(tmp_path: Path) -> None:
+    results = [pickle.loads(pickle.dumps(r)) for r in _results(tmp_path)]
+    buyers = [b for r in results for b in r.view.deal.buyers]
+    by_fields: dict[frozenset[str], set[int]] = {}
+    for buyer in buyers:
+        by_fields.setdefault(frozenset(buyer.model_fields_set), set()).add(
+            id(buyer.__pydantic_fields_set__)
+        )
+    assert all(len(ids) == 1 for ids in by_fields.values())
+    try:
+        buyers[0].name = "changed"  # type: ignore[misc]
+    except Exception as exc:
+        assert "frozen" in str(exc)
+    else:
+        raise AssertionError("a record from the cache could be changed")
