@@ -279,7 +279,22 @@ def parse_yaml(
     return data, lines
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int] | None, offset: int) -> None:
+def _walk(
+    node: yaml.Node,
+    path: KeyPath,
+    lines: dict[KeyPath, int] | None,
+    offset: int,
+    inside: frozenset[int] = frozenset(),
+) -> None:
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in inside:  # an alias (*name) that refers to a block containing itself
+            raise _YAMLProblem(
+                node.start_mark.line + offset,
+                "YAML error: an alias (*name) refers to the block it stands in, which never ends; "
+                "write the values out instead",
+                field_name(path) or None,
+            )
+        inside = inside | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -294,12 +309,12 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int] | None, offs
             seen[key] = line
             if lines is not None:
                 lines[(*path, key)] = line
-            _walk(value_node, (*path, key), lines, offset)
+            _walk(value_node, (*path, key), lines, offset, inside)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             if lines is not None:
                 lines[(*path, index)] = item.start_mark.line + offset
-            _walk(item, (*path, index), lines, offset)
+            _walk(item, (*path, index), lines, offset, inside)
 
 
 def field_name(path: KeyPath) -> str:

@@ -59,6 +59,7 @@ CASES = [
     # YAML
     "key-appears-twice.md",
     "unclosed-bracket.md",
+    "recursive-alias.md",
     "unclosed-quote.md",
     "colon-in-unquoted-value.md",
     "value-starts-with-reserved-character.md",
