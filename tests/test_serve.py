@@ -25,7 +25,7 @@ import pytest
 import watchfiles
 
 import playbook.serve as serve_module
-from playbook.serve import Builder, ProjectChanges, SiteState, Snapshot, inject, site_path
+from playbook.serve import ProjectChanges, ServeBuilds, SiteLock, SiteState, inject, site_path
 
 from conftest import REPO, VALID_DEAL, playbook_env, run_playbook
 
