@@ -21,7 +21,7 @@ import datetime as dt
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,8 @@ class Builder:
 
     ``build(changed)`` takes the paths a watcher saw change (None: look at everything); files
     not in it are taken as unchanged since the previous ``build`` of this object.
+    ``committing`` is held while the built files move into ``out``, and only then: a dev server
+    keeps its requests out of the site for that short while (``serve.SiteLock``).
     """
 
     def __init__(
@@ -143,8 +145,10 @@ class Builder:
         jobs: int | None = None,
         use_cache: bool = True,
         progress: Progress | None = None,
+        committing: Callable[[], AbstractContextManager[object]] = nullcontext,
     ):
         self.root = root
+        self.committing = committing
         self.out = out if out is not None else root / "site"
         self.as_of = as_of
         self.drafts = drafts
@@ -460,7 +464,8 @@ class Builder:
                 for path in state.files.keys() - tags.keys():
                     writer.remove(path)
             staged = set(writer.staged) if isinstance(writer, SitePatch) else None
-            writer.commit()
+            with self.committing():
+                writer.commit()
         stats.pages_written = writer.written
         stats.pages_kept = len(tags) - writer.written
         new_state = SiteState(str(self.out.resolve()), digest=site_digest, deals=len(views))

@@ -121,7 +121,8 @@ class BuildCache:
 
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(exist_ok=True)
-        db = sqlite3.connect(self.path, isolation_level=None)
+        # A dev server builds first in its main thread, then in its watcher's, one at a time.
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             # A cache may lose its last write on a power cut, never its consistency (WAL), and

@@ -1,10 +1,14 @@
 """``playbook serve``: build, serve on loopback, rebuild on every change, reload the open page.
 
-Every build goes into a fresh temporary folder, and the server reads the site through one pointer
-that is swapped only once a build is complete: a request never sees a half-written site. A failed
-build keeps the last good site and publishes its errors, which the page shows in an overlay. The
-page learns both through a small script that the server adds to the HTML it serves (never to the
-files of a build). Output goes through the ``say``/``warn`` callbacks: only the CLI prints.
+One ``builder.Builder`` lives as long as the server and is told which files the watcher saw
+change, so a saved deal re-renders its page and the pages that list it, and a template or settings
+change rebuilds everything. It patches one site folder in a temporary place: every changed file
+is staged first, then renamed in. A request reads under a shared lock (``SiteLock``) that the
+rename phase takes alone, so a request never sees a half-written site, and a long build never
+holds up a request. A failed build leaves the folder untouched: the last good site stays served
+and its errors are published, which the page shows in an overlay. The page learns both through a
+small script that the server adds to the HTML it serves (never to the files of a build). Output
+goes through the ``say``/``warn`` callbacks: only the CLI prints.
 """
 
 from __future__ import annotations
@@ -24,9 +28,9 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -36,10 +40,10 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
+from playbook.builder import Builder
 from playbook.config import CONFIG_FILE
 from playbook.diagnostics import BuildFailed, Diagnostic, as_json, format_text
 from playbook.formatting import counted
-from playbook.pipeline import build
 
 EVENTS = "/__playbook/events"  # Server-Sent Events: the state, each time it changes
 STATUS = "/__playbook/status"  # the state now, as JSON
@@ -67,6 +71,8 @@ class Snapshot:
     folder: Path | None  # the last good site; None until a build has succeeded
     errors: tuple[Diagnostic, ...]  # of the latest attempt; empty when it succeeded
     version: int  # every attempt, so that the pages hear about failed ones too
+    pages: int = 0  # files in the last good site
+    pages_written: int = 0  # of them, written by the last good build (the rest were kept)
 
 
 class SiteState:
@@ -82,14 +88,23 @@ class SiteState:
     def current(self) -> Snapshot:
         return self._snapshot
 
-    def publish(self, folder: Path | None, errors: tuple[Diagnostic, ...]) -> None:
+    def publish(
+        self,
+        folder: Path | None,
+        errors: tuple[Diagnostic, ...],
+        *,
+        pages: int = 0,
+        pages_written: int = 0,
+    ) -> None:
         """A new build attempt: a good site (``folder``) or errors, keeping the last good site."""
         with self._changed:
             old = self._snapshot
             if folder is None:
-                self._snapshot = Snapshot(old.generation, old.folder, errors, old.version + 1)
+                self._snapshot = replace(old, errors=errors, version=old.version + 1)
             else:
-                self._snapshot = Snapshot(old.generation + 1, folder, (), old.version + 1)
+                self._snapshot = Snapshot(
+                    old.generation + 1, folder, (), old.version + 1, pages, pages_written
+                )
             self._changed.notify_all()
 
     def wait_for_change(self, version: int | None, timeout: float) -> Snapshot:
@@ -109,19 +124,59 @@ class SiteState:
             "generation": snapshot.generation,
             "server": self.server_id,
             "errors": [as_json(d) for d in snapshot.errors],
+            "pages": snapshot.pages,
+            "pages_written": snapshot.pages_written,
         }
+
+
+class SiteLock:
+    """Requests read the site together; a build's rename phase changes it alone.
+
+    A waiting build goes before requests that arrive after it, so a busy page cannot starve it.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._writing)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._writing)
+            self._writing = True
+            self._changed.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
 
 
 # ----------------------------------------------------------------------------- building
 
 
-class Builder:
-    """Builds the playbook into numbered temporary folders and publishes each result."""
+class ServeBuilds:
+    """Rebuilds the playbook into one site folder, only what changed, and publishes each result."""
 
     def __init__(
         self,
         root: Path,
         state: SiteState,
+        lock: SiteLock,
         *,
         as_of: dt.date | None,
         drafts: bool,
@@ -130,22 +185,24 @@ class Builder:
     ):
         self.root = root
         self.state = state
-        self.as_of = as_of
-        self.drafts = drafts
         self.say = say
         self.warn = warn
+        self.lock = lock
         self.base = Path(tempfile.mkdtemp(prefix="playbook-serve-"))
-        self._count = 0
-        self._lock = threading.Lock()
+        self.builder = Builder(
+            root, self.base / "site", as_of=as_of, drafts=drafts, committing=self.lock.writing
+        )
+        self._trusted = False  # whether the builder's memory matches the files (else: look at all)
+        self._busy = threading.Lock()
 
-    def rebuild(self, reason: str) -> None:
-        with self._lock:
-            self._count += 1
-            out = self.base / f"site-{self._count}"
+    def rebuild(self, reason: str, changed: Iterable[Path] | None = None) -> None:
+        """Build again; ``changed``: the files saved since the last build (None: look at all)."""
+        with self._busy:
             started = time.perf_counter()
             try:
-                result = build(self.root, out, as_of=self.as_of, drafts=self.drafts)
+                result = self.builder.build(changed if self._trusted else None)
             except BuildFailed as failed:
+                self._trusted = True
                 self.state.publish(None, tuple(failed.diagnostics))
                 self.warn(
                     f"{format_text(failed.diagnostics)}{counted(len(failed.diagnostics), 'error')} "
@@ -153,22 +210,22 @@ class Builder:
                 )
                 return
             except Exception:  # a bug in playbook: say so, and keep serving
+                self._trusted = False
                 self.warn(f"playbook failed unexpectedly after {reason}:\n{traceback.format_exc()}")
                 return
-            previous = self.state.current.folder
-            self.state.publish(out, ())
-            self._keep_only(previous, out)
+            self._trusted = True
+            written = result.stats.pages_written
+            self.state.publish(self.builder.out, (), pages=result.pages, pages_written=written)
             seconds = time.perf_counter() - started
-            self.say(f"built {counted(result.deals, 'deal')} after {reason} ({seconds:.2f} s)")
-
-    def _keep_only(self, *keep: Path | None) -> None:
-        """Keep the new site and the one before it (a request may still be reading it)."""
-        for folder in self.base.iterdir():
-            if folder not in keep:
-                shutil.rmtree(folder, ignore_errors=True)
+            self.say(
+                f"built {counted(result.deals, 'deal')} after {reason} "
+                f"({seconds:.2f} s, {counted(written, 'page')} written)"
+            )
 
     def close(self) -> None:
-        shutil.rmtree(self.base, ignore_errors=True)
+        with self._busy:
+            self.builder.close()
+            shutil.rmtree(self.base, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------- watching
@@ -206,7 +263,7 @@ def describe(changes: set[tuple[watchfiles.Change, str]], root: Path) -> str:
     return f"a change to {shown}"
 
 
-def watch(builder: Builder, stop: threading.Event, ready: threading.Event) -> None:
+def watch(builder: ServeBuilds, stop: threading.Event, ready: threading.Event) -> None:
     """Rebuild once per batch of changes until ``stop`` is set; ``ready`` once watching."""
     root = builder.root.resolve()
     try:
@@ -222,7 +279,7 @@ def watch(builder: Builder, stop: threading.Event, ready: threading.Event) -> No
         ):
             ready.set()
             if changes:
-                builder.rebuild(describe(changes, root))
+                builder.rebuild(describe(changes, root), [Path(path) for _, path in changes])
     except Exception as exc:  # e.g. the system's limit of watched folders
         builder.warn(f"playbook: cannot watch for changes ({exc}); restart to see them")
     finally:
@@ -299,10 +356,11 @@ def find(folder: Path, url_path: str, query: str) -> Reply:
 class DevServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], state: SiteState):
+    def __init__(self, address: tuple[str, int], state: SiteState, lock: SiteLock):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, Handler)
         self.state = state
+        self.lock = lock
         self.script = resources.files("playbook").joinpath("live_reload.js").read_bytes()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -344,14 +402,11 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
             self.send(Reply(HTTPStatus.OK, body, "application/json"), head)
             return
-        snapshot = state.current
-        if snapshot.folder is None:
-            reply = Reply(HTTPStatus.SERVICE_UNAVAILABLE, WAITING_PAGE, "text/html", html=True)
-        else:
-            reply = find(snapshot.folder, url.path, url.query)
-            if reply.status == HTTPStatus.NOT_FOUND and state.current.folder != snapshot.folder:
-                snapshot = state.current  # a new build landed meanwhile: ask it instead
-                assert snapshot.folder is not None
+        with self.server.lock.reading():
+            snapshot = state.current
+            if snapshot.folder is None:
+                reply = Reply(HTTPStatus.SERVICE_UNAVAILABLE, WAITING_PAGE, "text/html", html=True)
+            else:
                 reply = find(snapshot.folder, url.path, url.query)
         if reply.html:
             body = inject(reply.body, self.server.script_for(snapshot))
@@ -437,8 +492,9 @@ def serve(
 ) -> None:
     """Serve the playbook at ``root`` until Ctrl-C; returns after a clean shutdown."""
     state = SiteState(secrets.token_hex(8))
+    lock = SiteLock()
     try:
-        httpd = DevServer((host, port), state)
+        httpd = DevServer((host, port), state, lock)
     except OSError as exc:
         why = "it is in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
         raise ServeError(
@@ -446,7 +502,7 @@ def serve(
             "(--port 0 takes any free port)"
         ) from None
     address = f"http://{f'[{host}]' if ':' in host else host}:{httpd.server_address[1]}/"
-    builder = Builder(root, state, as_of=as_of, drafts=drafts, say=say, warn=warn)
+    builder = ServeBuilds(root, state, lock, as_of=as_of, drafts=drafts, say=say, warn=warn)
     stop, ready = threading.Event(), threading.Event()
     watcher = threading.Thread(
         target=watch, args=(builder, stop, ready), name="playbook-watch", daemon=True

@@ -24,10 +24,11 @@ from typing import Any, TypeVar
 import pytest
 import watchfiles
 
-import playbook.serve as serve_module
-from playbook.serve import Builder, ProjectChanges, SiteState, Snapshot, inject, site_path
+from playbook.pipeline import build
+from playbook.serve import ProjectChanges, ServeBuilds, SiteLock, SiteState, inject, site_path
+from playbook.writer import SitePatch
 
-from conftest import REPO, VALID_DEAL, playbook_env, run_playbook
+from conftest import REPO, VALID_DEAL, playbook_env, run_playbook, snapshot
 
 WAIT = 20.0  # seconds: the most any single step may take before the test fails
 T = TypeVar("T")
@@ -383,37 +384,114 @@ def test_a_normal_build_has_nothing_of_the_dev_server(
         assert "__playbook" not in text and "live-reload" not in text
 
 
-def test_a_rebuild_swaps_in_only_a_complete_site(
+def test_a_rebuild_changes_the_site_only_while_no_request_reads_it(
     make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_playbook({"content/deals/acme.md": VALID_DEAL})
-    state = SiteState("test")
+    state, lock = SiteState("test"), SiteLock()
     printed: list[str] = []
-    builder = Builder(
-        root, state, as_of=None, drafts=False, say=printed.append, warn=printed.append
+    builds = ServeBuilds(
+        root, state, lock, as_of=None, drafts=False, say=printed.append, warn=printed.append
     )
-    builder.rebuild("starting")
-    first = state.current
-    assert first.folder is not None
+    builds.rebuild("starting")
+    site = state.current.folder
+    assert site is not None
+    page = site / "deals/acme/index.html"
 
-    served_while_building: list[Snapshot] = []
-    real_build = serve_module.build
+    # While the staged files are renamed in, a request waits.
+    real_commit = SitePatch.commit
+    reader_waited: list[bool] = []
 
-    def build_and_look(root: Path, out: Path, **options: Any) -> Any:
-        result = real_build(root, out, **options)
-        served_while_building.append(state.current)  # every file written, not yet swapped in
-        return result
+    def read() -> None:
+        with lock.reading():
+            pass
 
-    monkeypatch.setattr(serve_module, "build", build_and_look)
-    save(root / "content/deals/acme.md", VALID_DEAL.replace("platform renewal", "platform v2"))
-    builder.rebuild("a change")
-    assert served_while_building == [first]
-    second = state.current
-    assert second.generation == 2
-    assert second.folder is not None and second.folder != first.folder
-    assert "platform v2" in (second.folder / "deals/acme/index.html").read_text()
-    assert (first.folder / "index.html").is_file()  # kept for a request still reading it
-    builder.rebuild("another change")
-    assert not first.folder.exists()  # two builds back: gone
-    builder.close()
-    assert not builder.base.exists()
+    def commit_and_try_to_read(self: SitePatch) -> None:
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join(timeout=0.5)
+        reader_waited.append(reader.is_alive())
+        real_commit(self)
+
+    monkeypatch.setattr(SitePatch, "commit", commit_and_try_to_read)
+    path = root / "content/deals/acme.md"
+    with lock.reading():  # a request reading the site: the build renders, but waits to commit
+        save(path, VALID_DEAL.replace("platform renewal", "platform v2"))
+        rebuild = threading.Thread(target=builds.rebuild, args=("a change", [path]))
+        rebuild.start()
+        rebuild.join(timeout=2.0)
+        assert rebuild.is_alive()
+        assert "platform renewal" in page.read_text()
+        assert state.current.generation == 1
+    rebuild.join(timeout=WAIT)
+    assert not rebuild.is_alive()
+    assert reader_waited == [True]
+    assert "platform v2" in page.read_text()
+    assert (state.current.generation, state.current.folder) == (2, site)
+    written = state.current.pages_written
+    assert 1 < written < state.current.pages  # the page and those listing it, not the site
+    assert printed[-1].endswith(f", {written} pages written)")
+    builds.close()
+    assert not builds.base.exists()
+
+
+def _titled(title: str) -> str:
+    return VALID_DEAL.replace("title: Data platform renewal", f"title: {title}")
+
+
+def _reference(root: Path, out: Path) -> dict[str, bytes]:
+    """The site as a build from nothing, without cache, in one process, makes it."""
+    build(root, out, jobs=1, use_cache=False)
+    return snapshot(out)
+
+
+def _written(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    """The files a patch from ``before`` to ``after`` writes: new ones and changed ones."""
+    return sorted(path for path, data in after.items() if before.get(path) != data)
+
+
+def test_saving_one_deal_writes_its_page_and_the_pages_listing_it_and_a_template_every_page(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server], tmp_path: Path
+) -> None:
+    root = make_playbook({f"content/deals/deal-{i}.md": _titled(f"Deal {i}") for i in range(4)})
+    server = serve(root)
+    events = Events(server.url)
+    status = events.next_where(lambda e: e["generation"] == 1, "the first build")
+    site = _reference(root, tmp_path / "site-1")
+    assert status["pages"] == status["pages_written"] == len(site) - 1  # all but the marker
+
+    # The narrative of one deal: its page only.
+    save(
+        root / "content/deals/deal-2.md",
+        _titled("Deal 2").replace("likes the lineage", "loves the lineage"),
+    )
+    status = events.next_where(lambda e: e["generation"] == 2, "the build after the narrative")
+    assert (status["pages"], status["pages_written"]) == (len(site) - 1, 1)
+    assert "loves the lineage" in server.get("deals/deal-2/")[2]
+
+    # The title of one deal: its page and the pages that list it, no other deal's page.
+    before = _reference(root, tmp_path / "site-2")
+    save(root / "content/deals/deal-1.md", _titled("Deal one, renamed"))
+    status = events.next_where(lambda e: e["generation"] == 3, "the build after the title")
+    site = _reference(root, tmp_path / "site-3")
+    changed = _written(before, site)
+    assert "deals/deal-1/index.html" in changed and "index.html" in changed
+    assert not [p for p in changed if p.startswith("deals/deal-") and "deal-1/" not in p]
+    assert status["pages_written"] == len(changed) < status["pages"]
+    for gone in before.keys() - site.keys():  # e.g. a search shard of words no longer used
+        assert server.get(gone)[0] == 404
+    assert "Deal one, renamed" in server.get("index.html")[2]
+
+    # A template every page uses: every page written again.
+    base = (REPO / "templates" / "base.html").read_text("utf-8")
+    assert "<body" in base
+    (root / "templates").mkdir()
+    save(root / "templates/base.html", base.replace("<body", "<body data-edited", 1))
+    status = events.next_where(lambda e: e["generation"] == 4, "the build after base.html")
+    after = _reference(root, tmp_path / "site-4")
+    pages = [p for p in after if p.endswith(".html")]
+    changed = _written(site, after)
+    assert len(pages) > 10 and set(pages) <= set(changed)
+    assert status["pages_written"] == len(changed)
+    assert "<body data-edited" in server.get("deals/deal-3/")[2]
+    server.stop()
