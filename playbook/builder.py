@@ -126,6 +126,17 @@ def unique_slug_problems(results: list[DealResult]) -> list[Diagnostic]:
     return problems
 
 
+def load_methods(root: Path, problems: list[Diagnostic]) -> list[MethodDoc]:
+    """The valid method pages in reading order (``order``, then file name); problems appended."""
+    methods = []
+    for source in iter_sources(root, "method", problems):
+        page, errors = validate_method(source)
+        problems += errors
+        if page is not None:
+            methods.append(page)
+    return sorted(methods, key=lambda m: (m.page.order, m.slug))
+
+
 class Builder:
     """Builds the playbook at ``root`` into ``out``, again and again, redoing only what changed.
 
@@ -169,13 +180,7 @@ class Builder:
         settings = load_settings(root, problems)
         as_of = resolve_as_of(self.as_of, settings, problems)
         method_files = find_files(root / "content" / "method")
-        methods = []
-        for source in iter_sources(root, "method", problems):
-            page, errors = validate_method(source)
-            problems += errors
-            if page is not None:
-                methods.append(page)
-        methods.sort(key=lambda m: (m.page.order, m.slug))
+        methods = load_methods(root, problems)
         deals = root / "content" / "deals"
         cut = len(str(deals)) + 1  # find_files joins onto ``deals``: plain text, pathlib is slow
         rels = [f"content/deals/{str(p)[cut:]}" for p in find_files(deals)]

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playbook.analysis import analyse
-from playbook.builder import Builder, BuildResult
+from playbook.builder import Builder, BuildResult, load_methods
 from playbook.config import load_settings, resolve_as_of
 from playbook.diagnostics import Diagnostic, Severity
 from playbook.progress import Progress
 from playbook.render import DealView, Site, deal_url, method_url
 from playbook.schema import DealDoc, MethodDoc, Settings
 from playbook.sources import iter_sources
-from playbook.validate import check_unique_slugs, validate_deal, validate_method
+from playbook.validate import check_unique_slugs, validate_deal
 
 __all__ = ["BuildResult", "Project", "build", "check", "load_project", "make_site"]
 
@@ -53,14 +53,8 @@ def load_project(root: Path, *, as_of: dt.date | None = None, drafts: bool = Fal
         problems += errors
         if doc is not None and (drafts or not doc.deal.draft):
             deals.append(doc)
-    methods = []
-    for source in iter_sources(root, "method", problems):
-        page, errors = validate_method(source)
-        problems += errors
-        if page is not None:
-            methods.append(page)
+    methods = load_methods(root, problems)
     deals.sort(key=lambda d: d.slug)
-    methods.sort(key=lambda m: (m.page.order, m.slug))
     when = resolve_as_of(as_of, settings, problems)
     return Project(root, settings, when, deals, methods, problems)
 
