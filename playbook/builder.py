@@ -214,10 +214,13 @@ class Builder:
             if digest is None or changed is None or rel in edited:
                 path = self.root / rel
                 known = stored.get(rel)
-                if known is not None and unchanged(known[1], path.stat()):
-                    digest = known[0]
-                else:
-                    digest = file_digest(path.read_bytes())
+                try:
+                    if known is not None and unchanged(known[1], path.stat()):
+                        digest = known[0]
+                    else:
+                        digest = file_digest(path.read_bytes())
+                except OSError:  # unreadable: its unit reports why, and nothing is reused
+                    digest = file_digest(b"")
                 self._digests[rel] = digest
             keys[rel] = deal_key(inputs.render, rel, digest)
         return keys

@@ -15,7 +15,7 @@ from typing import Any
 from playbook.analysis import RULE_IDS
 from playbook.diagnostics import Diagnostic, did_you_mean
 from playbook.schema import Settings
-from playbook.sources import SourceFile, field_name
+from playbook.sources import SourceFile, field_name, unreadable
 from playbook.validate import decode
 
 CONFIG_FILE = "playbook.toml"
@@ -48,6 +48,9 @@ def load_settings(root: Path, problems: list[Diagnostic]) -> Settings:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         problems.append(Diagnostic(CONFIG_FILE, 1, None, "the file is not UTF-8 text"))
+        return Settings()
+    except OSError as exc:
+        problems.append(unreadable(CONFIG_FILE, exc))
         return Settings()
     try:
         data = tomllib.loads(text)

@@ -227,7 +227,7 @@ class Renderer:
             html = template.render(
                 **self.globals, **page.context, page_path=page.path, root=root, url=url
             )
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # any mistake in a template: 1/0, a loop of includes, bad bytes
             raise BuildFailed([template_problem(exc, self.root, page)]) from None
         return html.encode("utf-8")
 
@@ -237,7 +237,7 @@ def chart(indicator: Indicator, trend: IndicatorTrend) -> Markup:
     return Markup(indicator_chart(indicator, trend.words))
 
 
-def template_problem(exc: jinja2.TemplateError, root: Path, page: Page) -> Diagnostic:
+def template_problem(exc: Exception, root: Path, page: Page) -> Diagnostic:
     """A mistake in a template as a located problem (template file and line), not a traceback."""
     filename, line = None, None
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -259,8 +259,14 @@ def template_problem(exc: jinja2.TemplateError, root: Path, page: Page) -> Diagn
             path = f"(built-in templates)/{name.relative_to(builtin).as_posix()}"
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"there is no template '{exc.name}'"
-    else:
+    elif isinstance(exc, jinja2.TemplateError):
         message = exc.message or type(exc).__name__
+    elif isinstance(exc, RecursionError):
+        message = "templates include or extend each other in a loop"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = "a template file is not UTF-8 text"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
     return Diagnostic(path, line, None, f"template error while making {page.path}: {message}")
 
 

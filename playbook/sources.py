@@ -117,11 +117,29 @@ def find_files(folder: Path) -> list[Path]:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_dir():
+                if entry.is_dir(follow_symlinks=False):
                     stack.append((*parts, entry.name))
-                elif entry.name.endswith(".md") and entry.is_file():
+                elif entry.name.endswith(".md") and _listed_file(entry):
                     found.append((*parts, entry.name))
     return [folder.joinpath(*parts) for parts in sorted(found)]
+
+
+def _listed_file(entry: os.DirEntry[str]) -> bool:
+    """A file to read; a link that cannot be followed (a loop) is listed, and reading it says why.
+
+    Linked folders are not walked (see ``find_files``), so a link cannot lead the walk in circles.
+    """
+    try:
+        return entry.is_file()
+    except OSError:
+        return True
+
+
+def unreadable(rel: str, exc: OSError) -> Diagnostic:
+    """A deal or settings file that the operating system refuses to read, in plain words."""
+    why = exc.strerror or type(exc).__name__
+    message = f"the file cannot be read ({why}); check that it is a plain file"
+    return Diagnostic(rel, 1, None, message)
 
 
 def read_text(
@@ -242,6 +260,46 @@ class _YAMLProblem(Exception):
         self.field = field
 
 
+MAX_NODES = 100_000  # far above any real deal (a full one has a few hundred values)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node, first_line: int) -> None:
+    """Refuse front-matter whose aliases (*name) expand to more values than any deal has.
+
+    Counts the values each node stands for once per node, so shared aliases cost nothing; an
+    alias inside its own block is left to the walk that reports it with its field.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_NODES:
+                raise _YAMLProblem(
+                    node.start_mark.line + first_line,
+                    f"YAML error: the aliases (*name) here expand to more than {MAX_NODES:,} "
+                    "values; write the values out instead",
+                )
+        elif key in on_path:
+            return
+        elif key not in sizes:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+
+
 def parse_yaml(
     text: str, first_line: int = 1, *, map_lines: bool = True
 ) -> tuple[Any, dict[KeyPath, int]]:
@@ -257,6 +315,8 @@ def parse_yaml(
         if node is None:
             return None, {}
         lines: dict[KeyPath, int] = {}
+        if "&" in text:  # only anchors (&name) can make a small text expand to a huge value
+            _check_expansion(node, first_line)
         plain, data = construct_plain(loader, node)
         if map_lines or not plain:
             # Also finds a repeated key, and says where: before construction, which would

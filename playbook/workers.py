@@ -43,7 +43,7 @@ from playbook.progress import STAGES
 from playbook.render import DealView, Page, Renderer, Site, deal_url
 from playbook.schema import MethodDoc, Settings
 from playbook.slugs import assign_slugs
-from playbook.sources import load_source
+from playbook.sources import load_source, unreadable
 from playbook.urls import owner_url, tag_url
 from playbook.validate import validate_deal
 from playbook.writer import write_file
@@ -198,9 +198,12 @@ class Unit:
         ctx = self.ctx
         start = time.perf_counter()
         read_ns = time.time_ns()
-        with open(ctx.root / rel, "rb") as file:
-            st = os.fstat(file.fileno())
-            raw = file.read()
+        try:
+            with open(ctx.root / rel, "rb") as file:
+                st = os.fstat(file.fileno())
+                raw = file.read()
+        except OSError as exc:  # a link in a loop, a file without read permission, ...
+            return DealResult(rel, file_digest(b""), False, [unreadable(rel, exc)])
         problems: list[Diagnostic] = []
         source = load_source(ctx.root / rel, ctx.root, problems, raw)
         result = DealResult(rel, file_digest(raw), source is not None, problems)

@@ -60,6 +60,7 @@ CASES = [
     "key-appears-twice.md",
     "unclosed-bracket.md",
     "recursive-alias.md",
+    "alias-bomb.md",
     "unclosed-quote.md",
     "colon-in-unquoted-value.md",
     "value-starts-with-reserved-character.md",

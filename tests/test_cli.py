@@ -150,3 +150,16 @@ def test_as_of_changes_what_today_means(make_playbook: Callable[..., Path]) -> N
     items, footer = flags("--as-of", "2027-04-10")
     assert flag in items
     assert footer.startswith("As of 2027-04-10")
+
+
+def test_a_deal_link_in_a_loop_is_a_located_error(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    (root / "content" / "deals" / "loop.md").symlink_to("loop.md")
+    result = run_playbook("build", root)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "content/deals/loop.md:1: the file cannot be read (Too many levels of symbolic links); "
+        "check that it is a plain file"
+    )
+    assert not (root / "site").exists()

@@ -160,3 +160,11 @@ def test_find_files_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -> None
     found = [p.relative_to(folder).as_posix() for p in find_files(folder)]
     assert found == ["a.md", "b.md", "east/c.md"]
     assert find_files(tmp_path / "missing") == []
+
+
+def test_a_link_in_a_loop_is_listed_and_reported_not_followed(tmp_path: Path) -> None:
+    deals = tmp_path / "content" / "deals"
+    deals.mkdir(parents=True)
+    (deals / "loop.md").symlink_to("loop.md")
+    (deals / "up").symlink_to("..")  # a linked folder is not walked: no circles
+    assert find_files(deals) == [deals / "loop.md"]

@@ -23,6 +23,16 @@ from conftest import VALID_DEAL, run_playbook, snapshot
             "templates/404.html:4: template error while making 404.html: 'nothing' is undefined",
         ),
         (
+            '{% extends "base.html" %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n',
+            "templates/404.html:3: template error while making 404.html: "
+            "ZeroDivisionError: division by zero",
+        ),
+        (
+            '{% include "404.html" %}\n',
+            "templates/404.html:1: template error while making 404.html: "
+            "templates include or extend each other in a loop",
+        ),
+        (
             '{% extends "bsae.html" %}\n',
             "templates/404.html:1: template error while making 404.html: "
             "there is no template 'bsae.html'",
