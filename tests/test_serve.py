@@ -30,7 +30,7 @@ from playbook.writer import SitePatch
 
 from conftest import REPO, VALID_DEAL, playbook_env, run_playbook, snapshot
 
-WAIT = 20.0  # seconds: the most any single step may take before the test fails
+WAIT = 60.0  # seconds: the most any single step may take before the test fails (a ceiling)
 T = TypeVar("T")
 
 STAGE_ERROR = {
