@@ -19,7 +19,7 @@ from pathlib import Path
 from playbook.analysis import analyse
 from playbook.builder import Builder, BuildResult, load_methods
 from playbook.config import load_settings, resolve_as_of
-from playbook.diagnostics import Diagnostic, Severity
+from playbook.diagnostics import Diagnostic
 from playbook.progress import Progress
 from playbook.render import DealView, Site, deal_url, method_url
 from playbook.schema import DealDoc, MethodDoc, Settings
@@ -57,17 +57,6 @@ def load_project(root: Path, *, as_of: dt.date | None = None, drafts: bool = Fal
     deals.sort(key=lambda d: d.slug)
     when = resolve_as_of(as_of, settings, problems)
     return Project(root, settings, when, deals, methods, problems)
-
-
-def red_flag_warnings(project: Project) -> list[Diagnostic]:
-    """Red flags as warnings for ``check``: located at the deal file, never errors."""
-    warnings = []
-    for doc in project.deals:
-        for flag in analyse(doc.deal, project.as_of, project.settings).flags:
-            warnings.append(
-                Diagnostic(doc.path, 1, None, flag.message, Severity.WARNING, code=flag.rule)
-            )
-    return warnings
 
 
 def check(

@@ -204,14 +204,21 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated playbook of 300 deals (benchmarks/gen_corpus.py), built once."""
+def generated_playbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated playbook of 300 deals (benchmarks/gen_corpus.py), made once; read it only."""
     project = tmp_path_factory.mktemp("generated")
     subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "gen_corpus.py"), str(project), "300"],
         check=True,
         capture_output=True,
     )
+    return project
+
+
+@pytest.fixture(scope="session")
+def generated_build(generated_playbook: Path) -> Path:
+    """The generated playbook of 300 deals, built once."""
+    project = generated_playbook
     result = run_playbook("build", project, "--out", project / "site")
     assert result.returncode == 0, result.stderr
     return project / "site"
