@@ -50,6 +50,7 @@ from playbook.sources import find_files, iter_sources
 from playbook.validate import validate_method
 from playbook.workers import (
     DealResult,
+    Unit,
     UnitContext,
     default_jobs,
     file_digest,
@@ -88,6 +89,8 @@ class BuildResult:
     warnings: list[Diagnostic]
     stats: Stats = field(default_factory=Stats)
     notices: list[str] = field(default_factory=list)  # about the cache, for stderr
+    # The site paths this build wrote or removed; None when it wrote a whole new site.
+    changed: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -171,6 +174,11 @@ class Builder:
         self._digests: dict[str, bytes] = {}
         self._state: SiteState | None = None
         self._env: tuple[bytes, Any] | None = None  # render digest, Jinja environment
+        # What the last build succeeded with, for ``preview``; None after a failed build.
+        self._last: _Last | None = None
+        # Whether the site on disk is the one this object's last build or preview left: then
+        # it need not be checked file by file (a crash halfway through a commit clears it).
+        self._intact = False
 
     # ---------------------------------------------------------------------------- inputs
 
@@ -255,11 +263,13 @@ class Builder:
         stats = Stats(jobs=self.jobs)
         changed_set = None if changed is None else {Path(p).resolve() for p in changed}
         cache = self._cache_open()
+        trusted, self._intact = self._intact, False
         with collector_paused():
             cache.begin()
             try:
-                result = self._build(changed_set, cache, stats)
+                result = self._build(changed_set, cache, stats, trusted)
             except BaseException:
+                self._last = None
                 cache.rollback()
                 raise
             finally:
@@ -269,7 +279,9 @@ class Builder:
                 cache.commit()
             return result
 
-    def _build(self, changed: set[Path] | None, cache: BuildCache, stats: Stats) -> BuildResult:
+    def _build(
+        self, changed: set[Path] | None, cache: BuildCache, stats: Stats, trusted: bool
+    ) -> BuildResult:
         out, drafts = self.out, self.drafts
         with stats.timed("inputs"):
             inputs = self._inputs()
@@ -285,7 +297,7 @@ class Builder:
             patch = (
                 state is not None
                 and state.out == str(out.resolve())
-                and site_is_intact(out, state, MARKER)
+                and (trusted or site_is_intact(out, state, MARKER))
             )
         if (
             patch
@@ -301,7 +313,8 @@ class Builder:
                 Diagnostic(path, 1, None, message, Severity.WARNING, code=code)
                 for path, message, code in state.warnings
             ]
-            return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices)
+            self._state, self._intact = state, True
+            return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices, ())
 
         with stats.timed("cache"):
             stored = self._stored(probe, cache)
@@ -421,6 +434,7 @@ class Builder:
             renderer.env = self._env[1]
         self._env = (inputs.render, renderer.env)
         # Which files the site has now, and what each was made from.
+        products: dict[str, tuple[bytes, tuple[str, ...]]] = {}
         tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
 
         def emit(path: str, data: bytes) -> None:
@@ -438,7 +452,8 @@ class Builder:
                     writer.write_parts(path, parts())
 
         with stats.timed("render"):
-            problems, method_bodies = _link_problems(included, site, renderer)
+            method_bodies = _method_bodies(site, renderer)
+            problems = _link_problems(included, method_bodies)
             if problems:
                 raise BuildFailed(sort_diagnostics(problems))
             for r in included:
@@ -450,17 +465,30 @@ class Builder:
                     "previous": site.methods[index - 1] if index > 0 else None,
                     "next": site.methods[index + 1] if index + 1 < len(site.methods) else None,
                 }
-                context = {"method": method, "body": method_bodies[method.path], **neighbours}
+                context = {"method": method, "body": method_bodies.html[method.path], **neighbours}
                 path = method_url(method.slug)
                 emit(path, renderer.render(Page(path, "method.html", context)))
-            lists = self._list_pages(inputs, site, renderer, keys, state, site_digest, emit, tags)
-            entries = [r.entry for r in included if r.entry is not None]
-            joined = len(entries) == len(included)
-            for path, data in data_files(site, b"" if joined else None):
-                if path == "deals.json" and joined:
-                    emit_parts(path, lambda: dealsjson.deals_json_parts(site, entries))
-                else:
-                    emit(path, data)
+            shown = {r.rel: r.shown for r in included}
+            # What the views of all deals are made from: the files made from every deal are
+            # kept while it is the same.
+            every = listcache.members_key(inputs.render, "every deal", tuple(shown), shown)
+            lists = self._list_pages(inputs, site, renderer, shown, state, every, emit, tags)
+            key = listcache.members_key(inputs.render, "data files", (), shown, every)
+            old = state.products.get("data") if state is not None else None
+            if old is not None and old[0] == key and state is not None:
+                products["data"] = old
+                tags.update({path: state.files[path][-1] for path in old[1]})
+            else:
+                entries = [r.entry for r in included if r.entry is not None]
+                joined = len(entries) == len(included)
+                made = []
+                for path, data in data_files(site, b"" if joined else None):
+                    made.append(path)
+                    if path == "deals.json" and joined:
+                        emit_parts(path, lambda: dealsjson.deals_json_parts(site, entries))
+                    else:
+                        emit(path, data)
+                products["data"] = (key, tuple(made))
         for path, source in static_files(root).items():
             emit(path, source.read_bytes())
 
@@ -468,16 +496,18 @@ class Builder:
             for r in included:
                 if r.view is not None and r.view.url not in tags:  # reused from the last build
                     tags[r.view.url] = keys[r.rel]
-            if isinstance(writer, SitePatch) and state is not None:
+            patched = writer if isinstance(writer, SitePatch) else None
+            if patched is not None and state is not None:
                 for path in state.files.keys() - tags.keys():
-                    writer.remove(path)
-            staged = set(writer.staged) if isinstance(writer, SitePatch) else None
+                    patched.remove(path)
+            staged = set(patched.staged) if patched is not None else None
             with self.committing():
                 writer.commit()
         stats.pages_written = writer.written
         stats.pages_kept = len(tags) - writer.written
         new_state = SiteState(str(self.out.resolve()), digest=site_digest, deals=len(views))
         new_state.lists = lists
+        new_state.products = products
         for path, tag in tags.items():
             if state is not None and staged is not None and path not in staged:
                 new_state.files[path] = state.files[path]
@@ -488,58 +518,134 @@ class Builder:
         with stats.timed("cache"):
             cache.forget([rel for rel in cache.stored_keys() if rel not in keys])
             cache.put_site(new_state)
-        self._state = new_state
-        return BuildResult(len(tags), len(views), warnings, stats, cache.notices)
+        self._state, self._intact = new_state, True
+        self._last = _Last(inputs, site, method_bodies)
+        changed = None if patched is None else tuple(sorted({*patched.staged, *patched.removed}))
+        return BuildResult(len(tags), len(views), warnings, stats, cache.notices, changed)
 
     def _list_pages(
         self,
         inputs: _Inputs,
         site: Site,
         renderer: Renderer,
-        keys: dict[str, bytes],
+        shown: dict[str, bytes],
         state: SiteState | None,
-        site_digest: bytes,
+        every_deal: bytes,
         emit: Callable[[str, bytes], None],
         tags: dict[str, bytes],
-    ) -> dict[str, tuple[bytes, frozenset[str], bytes]]:
+    ) -> dict[str, tuple[bytes, frozenset[str]]]:
         """Render the pages that list deals, but those whose inputs are unchanged on disk."""
-        parts = listcache.site_parts(site, site_digest)
-        deal_keys = {view.doc.path: keys[view.doc.path] for view in site.deals}
+        parts = listcache.site_parts(site, every_deal)
         lists = {}
-
         for page in list_pages(site):
             old = state.lists.get(page.path) if state is not None else None
-            if (
-                old is not None
-                and state is not None
-                and page.path in state.files
-                and listcache.parts_key(old[1], parts) == old[2]
-                and (
-                    old[0] == EVERY_DEAL
-                    or old[0] == listcache.page_key(inputs.render, page, deal_keys)
-                )
-            ):
-                tags[page.path] = state.files[page.path][-1]  # the same page: kept as it is
-                lists[page.path] = old
-                continue
+            if old is not None and state is not None and page.path in state.files:
+                known = listcache.parts_key(old[1], parts)
+                if known is not None and old[0] == listcache.page_key(
+                    inputs.render, page, shown, known
+                ):
+                    tags[page.path] = state.files[page.path][-1]  # the same page: kept as it is
+                    lists[page.path] = old
+                    continue
             recorder = listcache.SiteRecorder(site)
             renderer.globals["site"] = recorder
             try:
-                emit(page.path, renderer.render(page))
+                emit(page.path, renderer.render(page.page()))
             finally:
                 renderer.globals["site"] = site
             asked = frozenset(recorder.asked)
             known = listcache.parts_key(asked, parts)
-            # A page that read every deal is keyed by them all (in ``parts``): its context,
-            # made from the site, says no more, and hashing it would cost as much as rendering.
-            key = (
-                EVERY_DEAL
-                if "deals" in asked
-                else listcache.page_key(inputs.render, page, deal_keys)
-            )
-            if key is not None and known is not None:
-                lists[page.path] = (key, asked, known)
+            if known is not None:
+                lists[page.path] = (listcache.page_key(inputs.render, page, shown, known), asked)
         return lists
+
+    # ---------------------------------------------------------------------------- preview
+
+    def preview(self, changed: Iterable[Path]) -> tuple[str, ...]:
+        """Put the pages of saved deals in place at once, before ``build`` does the rest.
+
+        For a dev server: the page being edited shows the change in a moment, and the next
+        ``build(changed)`` brings the pages that list the deal, ``deals.json`` and the search
+        index in line (it finds these deal pages in place and leaves them). Only a plain edit
+        qualifies: deal files that the last build, which succeeded, built into pages, still
+        valid and still pages, whose links and answers from the site are still good. For
+        anything else nothing is written, and ``build`` does it all. Returns the site paths
+        written.
+        """
+        last, state = self._last, self._state
+        if last is None or state is None or self._env is None or not self._intact:
+            return ()
+        top = self.root.resolve()
+        rels = []
+        for path in {Path(p).resolve() for p in changed}:
+            rel = path.relative_to(top).as_posix() if path.is_relative_to(top) else ""
+            known = self._known.get(rel)
+            if known is None or known[1].view is None or not known[1].page:
+                return ()  # not a deal page of the last build: a template, a new file, ...
+            rels.append(rel)
+        self._intact = False  # until this preview has finished, whatever happens
+        inputs, site, drafts = last.inputs, last.site, self.drafts
+        with SitePatch(self.out) as writer:
+            ctx = UnitContext(
+                self.root,
+                inputs.settings,
+                inputs.as_of,
+                inputs.methods,
+                site.content_pages,
+                drafts,
+                writer.staging,
+                method_anchors=inputs.method_anchors,
+                owner_slugs=site.owner_slugs,
+                tag_slugs=site.tag_slugs,
+            )
+            unit = Unit(ctx)
+            unit.renderer.env = self._env[1]  # the same templates: already compiled
+            results = {rel: unit.run(rel) for rel in sorted(rels)}
+            results = {
+                rel: r for rel, r in results.items() if r.digest != self._known[rel][1].digest
+            }
+            if not results or not all(
+                self._previewable(r, last, results) for r in results.values()
+            ):
+                writer.abort()
+                self._intact = True
+                return ()
+            for result in results.values():
+                assert result.view is not None
+                writer.adopt(result.view.url)
+            with self.committing():
+                writer.commit()
+        cache = self._cache_open()
+        cache.begin()
+        for rel, result in results.items():
+            assert result.view is not None
+            key = deal_key(inputs.render, rel, result.digest)
+            self._known[rel] = (key, result)
+            self._digests[rel] = result.digest
+            state.files[result.view.url] = stat_entry(self.out / result.view.url, key)
+            cache.put(rel, key, result)
+        cache.commit()
+        self._intact = True
+        return tuple(sorted(r.view.url for r in results.values() if r.view is not None))
+
+    def _previewable(self, result: DealResult, last: _Last, edited: dict[str, DealResult]) -> bool:
+        """Whether a saved deal's new page can go live before the rest of the site is built."""
+        if result.problems or result.broken or not result.page or result.view is None:
+            return False  # not a page of its own (a draft, say), or one with errors
+        if _answered_otherwise(result, last.site):
+            return False
+        # Its links, and the links of other pages to it, still land on an anchor.
+        known = {rel: r for rel, (_, r) in self._known.items() if r.view is not None}
+        known.update(edited)
+        anchors = dict(last.methods.anchors)
+        anchors.update({rel: _deal_anchors(r) for rel, r in known.items()})
+        links = [
+            link
+            for r in (*known.values(), last.methods)
+            for link in r.links
+            if link.target in edited or link.source in edited
+        ]
+        return not check_anchors(links, anchors)
 
     # ------------------------------------------------------------------------------ check
 
@@ -596,8 +702,8 @@ class Builder:
                     ctx = replace(ctx, pages=site.content_pages, views=False)
                     reran = run_units(ctx, again, 1)
                     included = [reran.get(r.rel, r) for r in included]
-                renderer = Renderer(self.root, site)
-                problems += _link_problems(sorted(included, key=_by_slug), site, renderer)[0]
+                methods = _method_bodies(site, Renderer(self.root, site))
+                problems += _link_problems(sorted(included, key=_by_slug), methods)
             problems += [flag for r in ordered if self.drafts or not r.draft for flag in r.flags]
             if has_errors(problems):  # like a build: a failed check leaves no trace
                 cache.rollback()
@@ -612,9 +718,6 @@ class Builder:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
-
-
-EVERY_DEAL = b"every deal"  # the key of a list page that depends on every deal (listcache)
 
 
 def _by_slug(result: DealResult) -> str:
@@ -647,33 +750,57 @@ def _answered_otherwise(
     )
 
 
-def _link_problems(
-    included: list[DealResult], site: Site, renderer: Renderer
-) -> tuple[list[Diagnostic], dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class _Last:
+    """What the last successful build was made of: a preview renders against it."""
+
+    inputs: _Inputs
+    site: Site
+    methods: _MethodBodies
+
+
+@dataclass(slots=True)
+class _MethodBodies:
+    """The method pages' bodies, rendered once every page is known, and what their links need."""
+
+    html: dict[str, str]  # by content path
+    links: list[Link]
+    anchors: dict[str, frozenset[str]]  # by content path
+    problems: list[Diagnostic]
+
+
+def _method_bodies(site: Site, renderer: Renderer) -> _MethodBodies:
+    bodies = _MethodBodies({}, [], {}, [])
+    for method in site.methods:
+        body = renderer.body(method.body, method.path, method.body_line, method_url(method.slug))
+        bodies.problems += [Diagnostic(method.path, ln, None, msg) for ln, msg in body.broken]
+        bodies.links += body.links
+        bodies.anchors[method.path] = body.anchors
+        bodies.html[method.path] = body.html
+    return bodies
+
+
+def _deal_anchors(result: DealResult) -> frozenset[str]:
+    return result.anchors | DEAL_SECTION_IDS
+
+
+def _link_problems(included: list[DealResult], methods: _MethodBodies) -> list[Diagnostic]:
     """The one link check: a target page must exist, an ``#anchor`` must be on it.
 
-    Deal bodies were rendered by their units; method bodies are rendered here, now that every
-    page is known. Returns the problems and the HTML of each method page's body.
+    Deal bodies were rendered by their units, method bodies by ``_method_bodies``.
     """
-    problems: list[Diagnostic] = []
-    links: list[Link] = []
-    anchors: dict[str, frozenset[str]] = {}
+    problems: list[Diagnostic] = list(methods.problems)
+    links: list[Link] = list(methods.links)
+    anchors = dict(methods.anchors)
     for r in included:
         problems += [Diagnostic(r.rel, line, None, message) for line, message in r.broken]
         links += r.links
-        anchors[r.rel] = r.anchors | DEAL_SECTION_IDS
-    bodies = {}
-    for method in site.methods:
-        body = renderer.body(method.body, method.path, method.body_line, method_url(method.slug))
-        problems += [Diagnostic(method.path, line, None, msg) for line, msg in body.broken]
-        links += body.links
-        anchors[method.path] = body.anchors
-        bodies[method.path] = body.html
+        anchors[r.rel] = _deal_anchors(r)
     problems += [
         Diagnostic(source, line, None, message)
         for source, line, message in check_anchors(links, anchors)
     ]
-    return problems, bodies
+    return problems
 
 
 def _slug(rel: str) -> str:

@@ -48,8 +48,10 @@ class SiteState:
     digest: bytes = b""  # of everything the site was built from
     deals: int = 0
     warnings: list[tuple[str, str, str | None]] = field(default_factory=list)  # red flags
-    # list page → (its key, the parts of the site it asked for, their digest): see listcache
-    lists: dict[str, tuple[bytes, frozenset[str], bytes]] = field(default_factory=dict)
+    # list page → (its key, the parts of the site it asked for): see listcache
+    lists: dict[str, tuple[bytes, frozenset[str]]] = field(default_factory=dict)
+    # files made from many deals at once (deals.json, the search index) → (key, their paths)
+    products: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def stat_entry(path: Path, tag: bytes) -> tuple[int, int, int, int, bytes]:

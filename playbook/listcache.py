@@ -1,67 +1,49 @@
-"""Pages that list deals, rendered again only when what they show has changed.
+"""Pages that list deals, rendered again only when what they are made from has changed.
 
-A list page (an owner's page, a tag's, a stage's) is a template applied to a context built from
-DealViews, plus whatever the template asks of ``site``. Its key hashes the page (path, template,
-the way back to the top), its context with every DealView standing for its deal's cache key,
-and the parts of the site the template asked for when it was last rendered (recorded by
-``SiteRecorder``; asking for ``site.deals`` makes the page depend on every deal). A page whose
-key is the one recorded with the file on disk is not rendered again: with 10,000 deals a
-renamed deal then re-renders its owner's, tag's and stage's pages, not five thousand others.
+A list page (``render.ListPage``: an owner's page, a tag's, a stage's, the overview) is a
+template applied to a context made from the views of its member deals, plus whatever the
+template asks of ``site``. Its key hashes the page (path, template, the way back to the top),
+what each member's view is made from (``DealResult.shown``: its path and front-matter), in
+order, and the parts of the site the template asked for when it was last rendered (recorded by
+``SiteRecorder``). A page whose key is the one recorded with the file on disk is not rendered
+again, nor is its context built: with 10,000 deals a renamed deal then re-renders its owner's,
+tags' and stage's pages and those that list every deal, not five thousand others, and an edit
+of a narrative re-renders no list page at all.
 
 Rendering is deterministic, so a template given the same context and the same answers asks the
-same questions: checking the recorded parts is enough. A context holding anything this module
-cannot hash gives no key, and the page is always rendered.
+same questions: checking the recorded parts is enough.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from playbook.render import DealView, Page, Site
+from playbook.render import ListPage, Site
 
 
-class _Unhashable(Exception):
-    """The context holds something without a stable digest."""
+def members_key(
+    render: bytes, name: str, members: tuple[str, ...], shown: dict[str, bytes], *more: bytes
+) -> bytes:
+    """What a file made from some deals' views depends on: its name and those deals, in order.
 
-
-def _feed(h: Any, value: Any, deal_keys: dict[str, bytes]) -> None:
-    if isinstance(value, DealView):
-        h.update(b"V" + deal_keys[value.doc.path])
-    elif value is None or isinstance(value, str | int | float | bool | dt.date):
-        h.update(f"{type(value).__name__}:{value!r};".encode())
-    elif isinstance(value, list | tuple):
-        h.update(b"[%d" % len(value))
-        for item in value:
-            _feed(h, item, deal_keys)
-        h.update(b"]")
-    elif isinstance(value, dict):
-        h.update(b"{%d" % len(value))
-        for key in sorted(value, key=repr):
-            _feed(h, key, deal_keys)
-            _feed(h, value[key], deal_keys)
-        h.update(b"}")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        h.update(type(value).__qualname__.encode() + b"(")
-        for field in dataclasses.fields(value):
-            _feed(h, getattr(value, field.name), deal_keys)
-        h.update(b")")
-    else:
-        raise _Unhashable(type(value).__name__)
-
-
-def page_key(render: bytes, page: Page, deal_keys: dict[str, bytes]) -> bytes | None:
-    """What a list page is made from, besides the site's parts; None when it cannot be told."""
+    ``shown`` holds each deal's ``DealResult.shown``: a change to a deal's narrative alone
+    leaves the files that list it as they were.
+    """
     h = hashlib.blake2b(render, digest_size=16)
-    try:
-        _feed(h, (page.path, page.template, page.root, page.context), deal_keys)
-    except (_Unhashable, KeyError):
-        return None
+    h.update(f"{name}\0{len(members)}\0".encode())
+    h.update(b"".join(shown[member] for member in members))
+    for part in more:
+        h.update(part)
     return h.digest()
+
+
+def page_key(render: bytes, page: ListPage, shown: dict[str, bytes], parts_digest: bytes) -> bytes:
+    """What a list page is made from: itself, its member deals and the site parts it read."""
+    name = repr((page.path, page.template, page.root))
+    return members_key(render, name, page.members, shown, parts_digest)
 
 
 def _digest(*parts: Any) -> bytes:

@@ -9,8 +9,9 @@ the site works from ``file://`` and under any base path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import chain
@@ -30,6 +31,7 @@ from playbook.fastmd import render_fast
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
 from playbook.overview import (
+    NamedGroup,
     flags_by_rule,
     named_groups,
     open_totals,
@@ -270,44 +272,71 @@ def template_problem(exc: Exception, root: Path, page: Page) -> Diagnostic:
     return Diagnostic(path, line, None, f"template error while making {page.path}: {message}")
 
 
-def list_pages(site: Site) -> Iterator[Page]:
-    """The pages that list deals or method pages (they change when any deal changes).
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A page made from some of the deals, whose context is built only if it is rendered.
 
-    Like ``data_files``, they are computed from ``site.deals`` (DealViews) only.
+    ``members`` are the content paths of the deals it shows, in order. What lets a build keep
+    the page on disk instead (``listcache``): its context is a function of those deals' views
+    and of its path alone, and whatever else it reads of the site goes through ``site``.
+    """
+
+    path: str
+    template: str
+    members: tuple[str, ...]
+    make: Callable[[], dict[str, Any]]
+    root: str | None = None  # as ``Page.root``
+
+    def page(self) -> Page:
+        return Page(self.path, self.template, self.make(), self.root)
+
+
+def _paths(views: list[DealView]) -> tuple[str, ...]:
+    return tuple(view.doc.path for view in views)
+
+
+def list_pages(site: Site) -> Iterator[ListPage]:
+    """The pages that list deals or method pages.
+
+    Like ``data_files``, they are computed from ``site.deals`` (DealViews) only. Grouping is
+    cheap; the figures of a page (totals, red flags by rule) are computed when it is rendered.
     """
     owners = named_groups(site.deals, lambda v: [v.deal.owner], site.owner_slugs, owner_url)
     tags = named_groups(site.deals, lambda v: v.deal.tags, site.tag_slugs, tag_url)
     stages = stage_named_groups(site.deals, site.settings, site.stage_slugs, stage_url)
-    rule_hits = flags_by_rule(site.deals, site.settings)
-    yield Page(
-        "index.html",
-        "index.html",
-        {
+    every = _paths(site.deals)
+    rule_hits = functools.cache(lambda: flags_by_rule(site.deals, site.settings))
+
+    def overview() -> dict[str, Any]:
+        return {
             "groups": stage_groups(site.deals, site.settings),
             "open_totals": open_totals(site.deals),
             "owners": owners,
             "tags": tags,
-            "rule_hits": rule_hits,
-        },
-    )
+            "rule_hits": rule_hits(),
+        }
+
+    def group_page(kind: str, group: NamedGroup) -> dict[str, Any]:
+        groups = stage_groups(group.deals, site.settings)
+        if kind == "stage":  # one stage: its own row of totals, not every stage's
+            groups = [g for g in groups if g.stage == group.name]
+        context = {"kind": kind, "group": group, "groups": groups}
+        return {**context, "open_totals": open_totals(group.deals)}
+
+    yield ListPage("index.html", "index.html", every, overview)
     for kind, groups in (("stage", stages), ("owner", owners), ("tag", tags)):
-        yield Page(f"{kind}s/index.html", "groups_index.html", {"kind": kind, "groups": groups})
+        index = {"kind": kind, "groups": groups}
+        yield ListPage(f"{kind}s/index.html", "groups_index.html", every, lambda c=index: c)
         for group in groups:
-            context = {
-                "kind": kind,
-                "group": group,
-                "groups": stage_groups(group.deals, site.settings),
-                "open_totals": open_totals(group.deals),
-            }
-            if kind == "stage":  # one stage: its own row of totals, not every stage's
-                context["groups"] = [g for g in context["groups"] if g.stage == group.name]
-            yield Page(group.url, "group.html", context)
-    yield Page(RED_FLAGS_URL, "red_flags.html", {"rule_hits": rule_hits})
-    yield Page("method/index.html", "method_index.html", {})
+            make = functools.partial(group_page, kind, group)
+            yield ListPage(group.url, "group.html", _paths(group.deals), make)
+    yield ListPage(RED_FLAGS_URL, "red_flags.html", every, lambda: {"rule_hits": rule_hits()})
+    yield ListPage("method/index.html", "method_index.html", (), dict)
     # A web server shows 404.html at any depth, so relative links would miss: with a base URL
     # its links are absolute.
     base = site.settings.base_url
-    yield Page("404.html", "404.html", {}, root=base.rstrip("/") + "/" if base else None)
+    root = base.rstrip("/") + "/" if base else None
+    yield ListPage("404.html", "404.html", (), dict, root=root)
 
 
 def data_files(site: Site, deals: bytes | None = None) -> Iterator[tuple[str, bytes]]:

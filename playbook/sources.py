@@ -56,6 +56,11 @@ class SourceFile:
     text: str = ""
 
     @property
+    def head(self) -> str:
+        """The file up to its body: the front-matter and its fences."""
+        return self.text[: len(self.text) - len(self.body)]
+
+    @property
     def lines(self) -> dict[KeyPath, int]:
         """Every key path of the front-matter and its line."""
         if self.line_map is None:

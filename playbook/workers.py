@@ -174,6 +174,9 @@ class DealResult:
     page: bool = False  # its page is in the staging folder
     body: str | None = None  # body HTML, kept only when the page waits for the whole site
     entry: str | None = None  # its entry of deals.json (see dealsjson), made by a build
+    # Of what its view is made from (its path and front-matter, not its body): the key of its
+    # part in the pages that list it, which a change to the narrative alone leaves as it was.
+    shown: bytes = b""
     times: tuple[float, ...] = (0.0,) * len(STAGES)
     stat: tuple[int, ...] = ()  # see keys.file_stat
 
@@ -212,6 +215,7 @@ class Unit:
         if source is None:
             result.times = (loaded - start, 0.0, 0.0, 0.0, 0.0)
             return result
+        result.shown = file_digest(f"{rel}\0{source.head}".encode())
         doc, errors = validate_deal(source, ctx.settings)
         validated = time.perf_counter()
         problems += errors

@@ -195,3 +195,103 @@ def test_list_pages_whose_deals_did_not_change_are_not_rendered_again(
     assert owners == ["owners/index.html", "owners/owner-2/index.html"]
     assert "index.html" in rendered  # the overview lists every deal
     assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def _renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the pages rendered from now on, by units and by the main process alike."""
+    rendered: list[str] = []
+    real = Renderer.render
+
+    def counting(self: Renderer, page: Page) -> bytes:
+        rendered.append(page.path)
+        return real(self, page)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    return rendered
+
+
+def test_a_new_narrative_renders_no_list_page(
+    builder: Builder, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """List pages show what the front-matter says: an edit below it leaves them as they are."""
+    builder.build()
+    rendered = _renders(monkeypatch)
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal 2").replace("likes the lineage", "loves the lineage"), "utf-8")
+    builder.build(changed=[path])
+    method_pages = {"method/buyer-roles/index.html"}  # rendered every time, with their links
+    assert set(rendered) - method_pages == {"deals/deal-2/index.html"}
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_preview_puts_the_saved_deals_page_in_place_before_the_build_does_the_rest(
+    builder: Builder, root: Path, tmp_path: Path
+) -> None:
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal two, renamed"), encoding="utf-8")
+    before = snapshot(builder.out)
+    assert builder.preview([path]) == ("deals/deal-2/index.html",)
+    previewed = snapshot(builder.out)
+    reference = _reference(root, tmp_path)
+    assert [p for p in previewed if previewed[p] != before.get(p)] == ["deals/deal-2/index.html"]
+    assert previewed["deals/deal-2/index.html"] == reference["deals/deal-2/index.html"]
+
+    result, changed = _rebuild(builder, path)
+    assert "deals/deal-2/index.html" not in changed and "index.html" in changed
+    assert result.changed is not None and set(changed) <= set(result.changed)
+    assert result.stats.pages_written == len(changed)
+    assert snapshot(builder.out) == reference
+
+
+def _linked_from_deal_1(root: Path) -> None:
+    path = root / "content/deals/deal-1.md"
+    text = path.read_text("utf-8") + "\nSee [deal 2](deal-2.md#where-we-stand).\n"
+    path.write_text(text, encoding="utf-8")
+
+
+EDITS_LEFT_TO_THE_BUILD = {
+    "an error": ("content/deals/deal-2.md", lambda t: t.replace("stage: develop", "stage: x")),
+    "a new owner": ("content/deals/deal-2.md", lambda t: t.replace("Jan Peeters", "Ann New")),
+    "a link to a missing anchor": (
+        "content/deals/deal-2.md",
+        lambda t: t + "\n[Deal 1](deal-1.md#nowhere)\n",
+    ),
+    "a heading another deal links to, renamed": (
+        "content/deals/deal-2.md",
+        lambda t: t.replace("## Where we stand", "## Where we are"),
+    ),
+    "a draft": ("content/deals/deal-2.md", lambda t: t.replace("---\n", "---\ndraft: true\n", 1)),
+    "a new deal": ("content/deals/deal-9.md", lambda t: _deal("Deal 9")),
+    "a template": ("templates/404.html", lambda t: "{% extends 'base.html' %}\n"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS_LEFT_TO_THE_BUILD, ids=str)
+def test_preview_writes_nothing_for_what_only_a_build_can_vouch_for(
+    builder: Builder, root: Path, edit: str
+) -> None:
+    _linked_from_deal_1(root)
+    builder.build()
+    plain = root / "content/deals/deal-3.md"  # the same builder previews a plain edit
+    plain.write_text(_deal("Deal three"), encoding="utf-8")
+    assert builder.preview([plain]) == ("deals/deal-3/index.html",)
+    rel, change = EDITS_LEFT_TO_THE_BUILD[edit]
+    path = root / rel
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(change(path.read_text("utf-8") if path.exists() else ""), encoding="utf-8")
+    before = snapshot(builder.out)
+    assert builder.preview([path]) == ()
+    assert snapshot(builder.out) == before
+
+
+def test_no_preview_after_a_failed_build(builder: Builder, root: Path) -> None:
+    """The site on disk is the last good one, older than what the builder last read."""
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal 2").replace("stage: develop", "stage: x"), encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        builder.build(changed=[path])
+    path.write_text(_deal("Deal two, fixed"), encoding="utf-8")
+    assert builder.preview([path]) == ()
+    assert "deals/deal-2/index.html" in _rebuild(builder, path)[1]
