@@ -1,10 +1,11 @@
-// playbook serve: reload the page when a new build lands; show build errors over the page.
+// playbook serve: reload the page when a new build changed it; show build errors over the page.
 // The dev server adds this script to the HTML pages it serves. It is never part of a built site.
 (function () {
   "use strict";
   var script = document.currentScript;
   var generation = Number(script.dataset.generation);
   var server = script.dataset.server;
+  var page = script.dataset.page; // this page's file in the site; absent: reload on every build
   var overlay = null;
 
   function hide() {
@@ -48,10 +49,31 @@
     document.body.appendChild(overlay);
   }
 
+  // Whether a build since this page was loaded changed it, or a style sheet or script it uses.
+  // A build the server no longer remembers, or one that wrote the whole site, counts as yes.
+  function changed(state) {
+    for (var g = generation + 1; g <= state.generation; g++) {
+      var paths = state.changes && state.changes[String(g)];
+      if (!paths || page === undefined) {
+        return true;
+      }
+      for (var i = 0; i < paths.length; i++) {
+        if (paths[i] === page || paths[i].indexOf("static/") === 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   function update(state) {
-    if (state.server !== server || state.generation > generation) {
+    if (state.server !== server || (state.generation > generation && changed(state))) {
       location.reload();
-    } else if (state.errors.length) {
+      return;
+    }
+    generation = Math.max(generation, state.generation);
+    script.dataset.generation = String(generation); // the build this page is up to date with
+    if (state.errors.length) {
       show(state.errors);
     } else {
       hide();

@@ -31,6 +31,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from html import escape as html_escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -73,6 +74,12 @@ class Snapshot:
     version: int  # every attempt, so that the pages hear about failed ones too
     pages: int = 0  # files in the last good site
     pages_written: int = 0  # of them, written by the last good build (the rest were kept)
+    # The site paths each recent generation wrote or removed (None: the whole site), so that
+    # a page reloads only when it changed itself, or a style sheet or script did.
+    changes: tuple[tuple[int, tuple[str, ...] | None], ...] = ()
+
+
+HISTORY = 32  # generations whose changes the pages are told of; an older page just reloads
 
 
 class SiteState:
@@ -95,15 +102,21 @@ class SiteState:
         *,
         pages: int = 0,
         pages_written: int = 0,
+        changed: tuple[str, ...] | None = None,
     ) -> None:
-        """A new build attempt: a good site (``folder``) or errors, keeping the last good site."""
+        """A new build attempt: a good site (``folder``) or errors, keeping the last good site.
+
+        ``changed``: the site paths written or removed since the last generation (None: all).
+        """
         with self._changed:
             old = self._snapshot
             if folder is None:
                 self._snapshot = replace(old, errors=errors, version=old.version + 1)
             else:
+                generation = old.generation + 1
+                changes = (*old.changes, (generation, changed))[-HISTORY:]
                 self._snapshot = Snapshot(
-                    old.generation + 1, folder, (), old.version + 1, pages, pages_written
+                    generation, folder, (), old.version + 1, pages, pages_written, changes
                 )
             self._changed.notify_all()
 
@@ -126,6 +139,10 @@ class SiteState:
             "errors": [as_json(d) for d in snapshot.errors],
             "pages": snapshot.pages,
             "pages_written": snapshot.pages_written,
+            "changes": {
+                str(generation): None if paths is None else list(paths)
+                for generation, paths in snapshot.changes
+            },
         }
 
 
@@ -196,9 +213,29 @@ class ServeBuilds:
         self._busy = threading.Lock()
 
     def rebuild(self, reason: str, changed: Iterable[Path] | None = None) -> None:
-        """Build again; ``changed``: the files saved since the last build (None: look at all)."""
+        """Build again; ``changed``: the files saved since the last build (None: look at all).
+
+        A saved deal's own page goes live first (``Builder.preview``), so the page being
+        edited reloads at once; the pages that list the deal follow with the whole build.
+        """
         with self._busy:
             started = time.perf_counter()
+            if changed is not None and self._trusted:
+                changed = list(changed)
+                try:
+                    first = self.builder.preview(changed)
+                except Exception:  # the build below runs it again, and reports what is wrong
+                    first = ()
+                if first:
+                    pages = self.state.current.pages
+                    self.state.publish(
+                        self.builder.out, (), pages=pages, pages_written=len(first), changed=first
+                    )
+                    seconds = time.perf_counter() - started
+                    self.say(
+                        f"updated {', '.join(first)} after {reason} ({seconds:.2f} s); "
+                        "now the pages that list it"
+                    )
             try:
                 result = self.builder.build(changed if self._trusted else None)
             except BuildFailed as failed:
@@ -215,7 +252,13 @@ class ServeBuilds:
                 return
             self._trusted = True
             written = result.stats.pages_written
-            self.state.publish(self.builder.out, (), pages=result.pages, pages_written=written)
+            self.state.publish(
+                self.builder.out,
+                (),
+                pages=result.pages,
+                pages_written=written,
+                changed=result.changed,
+            )
             seconds = time.perf_counter() - started
             self.say(
                 f"built {counted(result.deals, 'deal')} after {reason} "
@@ -327,6 +370,7 @@ class Reply:
     kind: str = "text/plain; charset=utf-8"
     location: str | None = None
     html: bool = False  # gets the live-reload script
+    page: str | None = None  # the site path of the page (None: it stands for another address)
 
 
 def find(folder: Path, url_path: str, query: str) -> Reply:
@@ -345,7 +389,9 @@ def find(folder: Path, url_path: str, query: str) -> Reply:
         target = target / "index.html"
     if target.is_file():
         kind = content_type(target.name)
-        return Reply(HTTPStatus.OK, target.read_bytes(), kind, html=kind.startswith("text/html"))
+        page = target.relative_to(folder).as_posix()
+        html = kind.startswith("text/html")
+        return Reply(HTTPStatus.OK, target.read_bytes(), kind, html=html, page=page)
     missing = folder / "404.html"
     if missing.is_file():
         kind = content_type(missing.name)
@@ -368,10 +414,11 @@ class DevServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
-    def script_for(self, snapshot: Snapshot) -> bytes:
+    def script_for(self, snapshot: Snapshot, page: str | None) -> bytes:
+        shown = f' data-page="{html_escape(page)}"' if page is not None else ""
         return (
             f'<script id="playbook-live-reload" data-generation="{snapshot.generation}" '
-            f'data-server="{self.state.server_id}">\n'.encode()
+            f'data-server="{self.state.server_id}"{shown}>\n'.encode()
             + self.script
             + b"</script>\n"
         )
@@ -409,7 +456,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 reply = find(snapshot.folder, url.path, url.query)
         if reply.html:
-            body = inject(reply.body, self.server.script_for(snapshot))
+            body = inject(reply.body, self.server.script_for(snapshot, reply.page))
             reply = Reply(reply.status, body, reply.kind, reply.location)
         self.send(reply, head)
 

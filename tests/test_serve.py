@@ -215,24 +215,38 @@ def test_serves_the_site_and_rebuilds_and_reloads_on_change(
     save(
         root / "content/deals/acme.md", VALID_DEAL.replace("platform renewal", "platform expansion")
     )
+    # First the deal's own page goes live, then the pages that list it.
     landed = events.next_where(lambda e: e["generation"] == 2, "generation 2")
     assert landed["errors"] == []
+    assert landed["changes"]["2"] == ["deals/acme/index.html"]
+    assert landed["pages_written"] == 1
+    listed = events.next_where(lambda e: e["generation"] == 3, "generation 3")
+    assert "deals/acme/index.html" not in listed["changes"]["3"]
+    assert {"index.html", "deals.json", "owners/jan-peeters/index.html"} <= set(
+        listed["changes"]["3"]
+    )
     page = server.get("deals/acme/index.html")[2]
     assert "<h1>Data platform expansion" in page
-    assert generation(page) == 2
+    assert generation(page) == 3
+    assert 'data-page="deals/acme/index.html"' in page
+    assert "Data platform expansion" in server.get("index.html")[2]
 
     save(root / "playbook.toml", 'title = "Renamed playbook"\nas_of = 2026-11-15\n')
-    events.next_where(lambda e: e["generation"] == 3, "generation 3 after playbook.toml")
+    events.next_where(lambda e: e["generation"] == 4, "generation 4 after playbook.toml")
     overview = server.get("index.html")[2]
     assert "Renamed playbook" in overview and "Test playbook" not in overview
-    assert server.json("__playbook/status")["generation"] == 3
+    status = server.json("__playbook/status")
+    assert status["generation"] == 4
+    assert "index.html" in status["changes"]["4"]
 
     server.stop()
-    built = [line for line in server.printed if line.startswith("built ")]
-    assert [re.sub(r" \(.*\)\n", "", line) for line in built] == [
-        "built 1 deal after starting",
-        "built 1 deal after a change to content/deals/acme.md",
-        "built 1 deal after a change to playbook.toml",
+    said = [re.sub(r" \(.*\)", "", line) for line in server.printed]
+    assert [line for line in said if line.startswith(("built ", "updated "))] == [
+        "built 1 deal after starting\n",
+        "updated deals/acme/index.html after a change to content/deals/acme.md; "
+        "now the pages that list it\n",
+        "built 1 deal after a change to content/deals/acme.md\n",
+        "built 1 deal after a change to playbook.toml\n",
     ]
 
 
@@ -425,11 +439,14 @@ def test_a_rebuild_changes_the_site_only_while_no_request_reads_it(
         assert state.current.generation == 1
     rebuild.join(timeout=WAIT)
     assert not rebuild.is_alive()
-    assert reader_waited == [True]
+    assert reader_waited == [True, True]  # the deal's page went in, then those listing it
     assert "platform v2" in page.read_text()
-    assert (state.current.generation, state.current.folder) == (2, site)
+    assert (state.current.generation, state.current.folder) == (3, site)
+    (_, first), (_, then) = state.current.changes[-2:]
+    assert first == ("deals/acme/index.html",)
+    assert then is not None and "index.html" in then and "deals/acme/index.html" not in then
     written = state.current.pages_written
-    assert 1 < written < state.current.pages  # the page and those listing it, not the site
+    assert written == len(then) < state.current.pages  # the pages listing it, not the site
     assert printed[-1].endswith(f", {written} pages written)")
     builds.close()
     assert not builds.base.exists()
@@ -460,26 +477,37 @@ def test_saving_one_deal_writes_its_page_and_the_pages_listing_it_and_a_template
     site = _reference(root, tmp_path / "site-1")
     assert status["pages"] == status["pages_written"] == len(site) - 1  # all but the marker
 
-    # The narrative of one deal: its page only.
+    # The narrative of one deal: its page only, which goes live before the build confirms
+    # that no list page shows it.
     save(
         root / "content/deals/deal-2.md",
         _titled("Deal 2").replace("likes the lineage", "loves the lineage"),
     )
-    status = events.next_where(lambda e: e["generation"] == 2, "the build after the narrative")
+    status = events.next_where(lambda e: e["generation"] == 2, "the page after the narrative")
     assert (status["pages"], status["pages_written"]) == (len(site) - 1, 1)
+    assert status["changes"]["2"] == ["deals/deal-2/index.html"]
     assert "loves the lineage" in server.get("deals/deal-2/")[2]
+    status = events.next_where(lambda e: e["generation"] == 3, "the build after the narrative")
+    assert (status["pages"], status["pages_written"], status["changes"]["3"]) == (
+        len(site) - 1,
+        0,
+        [],
+    )
 
-    # The title of one deal: its page and the pages that list it, no other deal's page.
+    # The title of one deal: its page, then the pages that list it, no other deal's page.
     before = _reference(root, tmp_path / "site-2")
     save(root / "content/deals/deal-1.md", _titled("Deal one, renamed"))
-    status = events.next_where(lambda e: e["generation"] == 3, "the build after the title")
+    status = events.next_where(lambda e: e["generation"] == 5, "the build after the title")
     site = _reference(root, tmp_path / "site-3")
     changed = _written(before, site)
     assert "deals/deal-1/index.html" in changed and "index.html" in changed
     assert not [p for p in changed if p.startswith("deals/deal-") and "deal-1/" not in p]
-    assert status["pages_written"] == len(changed) < status["pages"]
-    for gone in before.keys() - site.keys():  # e.g. a search shard of words no longer used
-        assert server.get(gone)[0] == 404
+    assert status["changes"]["4"] == ["deals/deal-1/index.html"]
+    gone = sorted(before.keys() - site.keys())  # e.g. a search shard of words no longer used
+    assert status["changes"]["5"] == sorted({*changed, *gone} - {"deals/deal-1/index.html"})
+    assert status["pages_written"] == len(changed) - 1 < status["pages"]
+    for path in gone:
+        assert server.get(path)[0] == 404
     assert "Deal one, renamed" in server.get("index.html")[2]
 
     # A template every page uses: every page written again.
@@ -487,11 +515,54 @@ def test_saving_one_deal_writes_its_page_and_the_pages_listing_it_and_a_template
     assert "<body" in base
     (root / "templates").mkdir()
     save(root / "templates/base.html", base.replace("<body", "<body data-edited", 1))
-    status = events.next_where(lambda e: e["generation"] == 4, "the build after base.html")
+    status = events.next_where(lambda e: e["generation"] == 6, "the build after base.html")
     after = _reference(root, tmp_path / "site-4")
     pages = [p for p in after if p.endswith(".html")]
     changed = _written(site, after)
     assert len(pages) > 10 and set(pages) <= set(changed)
     assert status["pages_written"] == len(changed)
     assert "<body data-edited" in server.get("deals/deal-3/")[2]
+    server.stop()
+
+
+def test_in_a_browser_a_save_reloads_the_pages_it_changed_and_no_other(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server], browser: Any
+) -> None:
+    root = make_playbook({f"content/deals/deal-{i}.md": _titled(f"Deal {i}") for i in range(2)})
+    server = serve(root)
+    context = browser.new_context()
+    deal, overview = context.new_page(), context.new_page()
+    deal.goto(server.url + "deals/deal-1/")
+    overview.goto(server.url)
+    for page in (deal, overview):  # gone once the page reloads
+        page.evaluate("window.notReloaded = true")
+
+    def up_to(page: Any, generation: int) -> None:
+        script = "document.getElementById('playbook-live-reload')"
+        page.wait_for_function(
+            f"{script}.dataset.generation === '{generation}'", timeout=WAIT * 1000
+        )
+
+    # A new narrative: the deal's page reloads; the overview hears of it and stays.
+    save(
+        root / "content/deals/deal-1.md",
+        _titled("Deal 1").replace("likes the lineage", "loves the lineage"),
+    )
+    until(lambda: server.json("__playbook/status")["generation"] == 3, "both generations")
+    up_to(deal, 3)
+    up_to(overview, 3)
+    assert "loves the lineage" in deal.text_content("main")
+    assert deal.evaluate("window.notReloaded") is None
+    assert overview.evaluate("window.notReloaded") is True
+
+    # A new title: the overview lists it, so it reloads too.
+    deal.evaluate("window.notReloaded = true")
+    save(root / "content/deals/deal-1.md", _titled("Deal one, renamed"))
+    until(lambda: server.json("__playbook/status")["generation"] == 5, "both generations")
+    up_to(deal, 5)
+    up_to(overview, 5)
+    assert "Deal one, renamed" in overview.text_content("main")
+    assert deal.evaluate("window.notReloaded") is None
+    assert overview.evaluate("window.notReloaded") is None
+    context.close()
     server.stop()
