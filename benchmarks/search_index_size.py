@@ -6,13 +6,14 @@
     python3 benchmarks/search_index_size.py /tmp/c10k/site
 
 A page loads nothing of the index until the search box is used. Then a query loads
-``search/shards.js``, one ``terms-X.js`` per distinct first character of its words, and the
-``docs-N.js`` chunks holding the results it shows (at most 20 results).
+``search/shards.js``, the ``terms-X-N.js`` of every chunk N for each distinct first character X
+of its words, and the ``docs-N.js`` chunks holding the results it shows (at most 20 results).
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 
@@ -26,14 +27,20 @@ def main(site: Path) -> None:
     terms = {name: size for name, size in sizes.items() if name.startswith("terms-")}
     docs = {name: size for name, size in sizes.items() if name.startswith("docs-")}
     print(f"search index: {len(sizes)} files, {kib(sum(sizes.values()))} in total")
-    print(f"  terms: {len(terms)} files, {kib(sum(terms.values()))}")
+    empty = [name for name in terms if (folder / name).read_bytes().endswith(b"]={};\n")]
+    print(f"  terms: {len(terms)} files ({len(empty)} empty), {kib(sum(terms.values()))}")
     print(f"  docs:  {len(docs)} files, {kib(sum(docs.values()))}")
     print(f"  shards.js: {kib(sizes['shards.js'])}")
+    shards: Counter[str] = Counter()  # terms-X-N.js → X: what one word loads
+    for name, size in terms.items():
+        shards[name.removeprefix("terms-").rsplit("-", 1)[0]] += size
     largest_terms = max(terms, key=terms.__getitem__)
+    largest_shard, shard_size = shards.most_common(1)[0]
     largest_docs = max(docs, key=docs.__getitem__)
     print(f"largest terms file: {largest_terms}, {kib(terms[largest_terms])}")
+    print(f"largest shard, every chunk: terms-{largest_shard}-*.js, {kib(shard_size)}")
     print(f"largest docs file:  {largest_docs}, {kib(docs[largest_docs])}")
-    one_word = sizes["shards.js"] + terms[largest_terms] + docs[largest_docs]
+    one_word = sizes["shards.js"] + shard_size + docs[largest_docs]
     print(f"a one-word query whose results sit in one chunk loads at most {kib(one_word)}")
 
 

@@ -1,5 +1,6 @@
 """Search in a real browser: type in the header's box, reach the deal or method page by keyboard
-and by mouse, over HTTP and from file://, on the sample and on a generated 300-deal playbook.
+and by mouse, over HTTP and from file://, on the sample and on a generated 300-deal playbook,
+also built with 100 documents per chunk so that the index has several chunks.
 
 Uses the shared Chromium fixture ``browser`` and the built sites of conftest.py.
 """
@@ -7,12 +8,19 @@ Uses the shared Chromium fixture ``browser`` and the built sites of conftest.py.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from browsing import open_page
+
+from playbook import search as search_index
+from playbook.pipeline import build
+
+from conftest import serving
 
 
 @pytest.fixture(params=["http", "file"])
@@ -117,7 +125,21 @@ def test_a_query_loads_only_the_index_files_it_needs(browser: Any, sample_site: 
         lambda r: loaded.append(r.url.split("/search/")[-1]) if "/search/" in r.url else None,
     )
     search(page, "halvorsen")
-    assert sorted(loaded) == ["docs-0.js", "shards.js", "terms-h.js"]
+    assert sorted(loaded) == ["docs-0.js", "shards.js", "terms-h-0.js"]
+    page.close()
+
+
+def test_a_word_whose_shard_is_empty_loads_its_empty_file_and_finds_nothing(
+    browser: Any, sample_base: str, sample_build: Path
+) -> None:
+    empty = (sample_build / "search" / "terms-x-0.js").read_text(encoding="utf-8")
+    assert empty.endswith('["x-0"]={};\n')  # no word of the sample starts with x
+    page, errors = open_page(browser, sample_base + "index.html")
+    assert search(page, "xylophone") == []
+    assert (
+        page.locator("[data-search-status]").inner_text() == "No results for \u201cxylophone\u201d."
+    )
+    assert errors == []
     page.close()
 
 
@@ -169,3 +191,101 @@ def test_a_query_matching_hundreds_of_deals_shows_the_first_twenty(
     )
     assert errors == []
     page.close()
+
+
+# ----------------------------------------------------------------- an index of several chunks
+CHUNK = 100  # 300 deals and 8 method pages: four chunks, the last of 8 documents
+
+
+@pytest.fixture(scope="module")
+def chunked_build(generated_playbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated playbook built in this process with ``CHUNK`` documents per chunk."""
+    out = tmp_path_factory.mktemp("chunked") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "CHUNK", CHUNK)
+        build(generated_playbook, out, jobs=1, use_cache=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def chunked_site(chunked_build: Path) -> Iterator[str]:
+    with serving(chunked_build) as base:
+        yield base
+
+
+def chunk_of(site: Path) -> dict[str, int]:
+    """Which chunk each page's document is in, read from the built ``docs-N.js`` files."""
+    found = {}
+    for path in (site / "search").glob("docs-*.js"):
+        chunk = int(re.fullmatch(r"docs-(\d+)\.js", path.name)[1])  # type: ignore[index]
+        table = json.loads(path.read_text(encoding="utf-8").split("=", 2)[2].rstrip(";\n"))
+        found.update({folder + "index.html": chunk for folder, _, _ in table})
+    return found
+
+
+def test_the_chunked_build_has_four_chunks(chunked_build: Path) -> None:
+    chunks = chunk_of(chunked_build)
+    assert sorted(set(chunks.values())) == [0, 1, 2, 3]
+    assert chunks["deals/deal-00101/index.html"] == 1
+    assert chunks["method/red-flags/index.html"] == 3
+    names = {path.name for path in (chunked_build / "search").iterdir()}
+    assert {f"terms-{shard}-3.js" for shard in search_index.SHARDS} <= names
+    assert "terms-a-4.js" not in names
+
+
+@pytest.mark.parametrize("over", ["http", "file"])
+def test_a_deal_in_the_third_chunk_is_found_by_its_buyer_and_opened(
+    browser: Any, chunked_site: str, chunked_build: Path, generated_build: Path, over: str
+) -> None:
+    deals = json.loads((generated_build / "deals.json").read_text(encoding="utf-8"))["deals"]
+    deal = deals[250]
+    assert chunk_of(chunked_build)[deal["url"]] == 2
+    buyer = deal["fields"]["buyers"][0]["name"]
+    base = chunked_site if over == "http" else chunked_build.as_uri() + "/"
+    page, errors = open_page(browser, base + "index.html")
+    titles = search(page, f"{plain(buyer)} {deal['fields']['customer'].split()[0]}")
+    assert deal["fields"]["title"] in titles
+    page.locator("[data-search-results] a", has_text=deal["fields"]["title"]).first.click()
+    page.wait_for_url(f"**/{deal['url']}*")
+    assert page.locator("h1").inner_text().startswith(deal["fields"]["title"])
+    assert errors == []
+    page.close()
+
+
+def test_a_query_loads_its_shards_words_from_every_chunk_and_the_chunks_it_shows(
+    browser: Any, chunked_site: str, chunked_build: Path
+) -> None:
+    page, _ = open_page(browser, chunked_site + "index.html")
+    loaded: list[str] = []
+    page.on(
+        "request",
+        lambda r: loaded.append(r.url.split("/search/")[-1]) if "/search/" in r.url else None,
+    )
+    search(page, "fjord")
+    links = page.locator("[data-search-results] a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    shown = {chunk_of(chunked_build)[href.split("#")[0]] for href in links}
+    assert len(shown) > 1  # the results come from more than one chunk
+    assert sorted(loaded) == sorted(
+        ["shards.js", *(f"terms-f-{n}.js" for n in range(4)), *(f"docs-{n}.js" for n in shown)]
+    )
+    page.close()
+
+
+@pytest.mark.parametrize("query", ["seats", "fjord", "ingrid", "smit renewal", "zoe", "xylophone"])
+def test_chunks_change_nothing_of_what_a_query_finds_nor_its_order(
+    browser: Any, chunked_site: str, generated_site: str, query: str
+) -> None:
+    found = []
+    for base in (generated_site, chunked_site):  # one chunk, then four
+        page, errors = open_page(browser, base + "index.html")
+        titles = search(page, query)
+        links = page.locator("[data-search-results] a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        found.append((titles, links, page.locator("[data-search-status]").inner_text()))
+        assert errors == []
+        page.close()
+    assert found[0] == found[1]
+    assert query == "xylophone" or found[0][0]  # the other queries do find something
