@@ -26,12 +26,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from playbook import dealsjson, listcache
+from playbook import listcache
 from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
 from playbook.config import load_settings, resolve_as_of
 from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
 from playbook.keys import deal_key, render_digest, unchanged
 from playbook.markdown import Link, check_anchors
+from playbook.products import products
 from playbook.progress import STAGES, Progress, Stats
 from playbook.render import (
     DEAL_SECTION_IDS,
@@ -39,7 +40,6 @@ from playbook.render import (
     Page,
     Renderer,
     Site,
-    data_files,
     deal_url,
     list_pages,
     method_url,
@@ -434,7 +434,7 @@ class Builder:
             renderer.env = self._env[1]
         self._env = (inputs.render, renderer.env)
         # Which files the site has now, and what each was made from.
-        products: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+        made_from: dict[str, tuple[bytes, tuple[str, ...]]] = {}  # product → (key, files)
         tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
 
         def emit(path: str, data: bytes) -> None:
@@ -469,26 +469,23 @@ class Builder:
                 path = method_url(method.slug)
                 emit(path, renderer.render(Page(path, "method.html", context)))
             shown = {r.rel: r.shown for r in included}
-            # What the views of all deals are made from: the files made from every deal are
-            # kept while it is the same.
+            # What the views of all deals are made from (for a template that reads site.deals).
             every = listcache.members_key(inputs.render, "every deal", tuple(shown), shown)
             lists = self._list_pages(inputs, site, renderer, shown, state, every, emit, tags)
-            key = listcache.members_key(inputs.render, "data files", (), shown, every)
-            old = state.products.get("data") if state is not None else None
-            if old is not None and old[0] == key and state is not None:
-                products["data"] = old
-                tags.update({path: state.files[path][-1] for path in old[1]})
-            else:
-                entries = [r.entry for r in included if r.entry is not None]
-                joined = len(entries) == len(included)
-                made = []
-                for path, data in data_files(site, b"" if joined else None):
-                    made.append(path)
-                    if path == "deals.json" and joined:
-                        emit_parts(path, lambda: dealsjson.deals_json_parts(site, entries))
-                    else:
-                        emit(path, data)
-                products["data"] = (key, tuple(made))
+            entries = [r.entry for r in included if r.entry is not None]
+            made = products(site, entries if len(entries) == len(included) else None)
+            for product in made:
+                name, members, more = product.name, product.members, product.more.encode()
+                key = listcache.members_key(inputs.render, name, members, shown, more)
+                old = state.products.get(name) if state is not None else None
+                if old is not None and old[0] == key and state is not None:
+                    made_from[name] = old  # the same files: kept as they are
+                    tags.update({path: state.files[path][-1] for path in old[1]})
+                    continue
+                files = product.make()
+                for path, parts in files:
+                    emit_parts(path, parts)
+                made_from[name] = (key, tuple(path for path, _ in files))
         for path, source in static_files(root).items():
             emit(path, source.read_bytes())
 
@@ -507,7 +504,7 @@ class Builder:
         stats.pages_kept = len(tags) - writer.written
         new_state = SiteState(str(self.out.resolve()), digest=site_digest, deals=len(views))
         new_state.lists = lists
-        new_state.products = products
+        new_state.products = made_from
         for path, tag in tags.items():
             if state is not None and staged is not None and path not in staged:
                 new_state.files[path] = state.files[path]

@@ -14,19 +14,17 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from playbook import __version__, search
+from playbook import __version__
 from playbook.analysis import RULES, RULES_BY_ID, DealFigures, IndicatorTrend, ranked_alternatives
 from playbook.buyer_map import buyer_map
 from playbook.charts import indicator_chart
 from playbook.diagnostics import BuildFailed, Diagnostic
-from playbook.export import deals_json, deals_schema, to_json
 from playbook.fastmd import render_fast
 from playbook.formatting import FILTERS
 from playbook.markdown import RenderedBody, make_markdown, render_body
@@ -298,7 +296,7 @@ def _paths(views: list[DealView]) -> tuple[str, ...]:
 def list_pages(site: Site) -> Iterator[ListPage]:
     """The pages that list deals or method pages.
 
-    Like ``data_files``, they are computed from ``site.deals`` (DealViews) only. Grouping is
+    Like ``products``, they are computed from ``site.deals`` (DealViews) only. Grouping is
     cheap; the figures of a page (totals, red flags by rule) are computed when it is rendered.
     """
     owners = named_groups(site.deals, lambda v: [v.deal.owner], site.owner_slugs, owner_url)
@@ -337,14 +335,3 @@ def list_pages(site: Site) -> Iterator[ListPage]:
     base = site.settings.base_url
     root = base.rstrip("/") + "/" if base else None
     yield ListPage("404.html", "404.html", (), dict, root=root)
-
-
-def data_files(site: Site, deals: bytes | None = None) -> Iterator[tuple[str, bytes]]:
-    """Files computed from every deal: the deals as JSON with their schema, and the search index.
-
-    ``deals`` is ``deals.json`` when the caller has it already (see ``dealsjson``).
-    """
-    yield "deals.json", deals if deals is not None else deals_json(site)
-    yield "deals.schema.json", to_json(deals_schema())
-    docs = chain(search.deal_docs(site.deals), search.method_docs(site.methods))
-    yield from search.index_files(docs)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from playbook import search
 from playbook.builder import Builder, BuildResult
 from playbook.diagnostics import BuildFailed
 from playbook.pipeline import build
 from playbook.render import Page, Renderer
 
-from conftest import REPO, VALID_DEAL, snapshot, write_files
+from conftest import METHOD_PAGE, REPO, VALID_DEAL, snapshot, write_files
 
 # What a renamed deal changes besides its own page: the pages that list it (overview, its
 # owner, stage and tag), deals.json and the search index's files that hold its words.
@@ -295,3 +296,32 @@ def test_no_preview_after_a_failed_build(builder: Builder, root: Path) -> None:
     path.write_text(_deal("Deal two, fixed"), encoding="utf-8")
     assert builder.preview([path]) == ()
     assert "deals/deal-2/index.html" in _rebuild(builder, path)[1]
+
+
+def test_a_saved_deal_remakes_its_own_chunk_of_the_search_index_and_no_other(
+    builder: Builder, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two documents a chunk: deal-0 and 1, deal-2 and 3, deal-4 and a method page, then two."""
+    monkeypatch.setattr(search, "CHUNK", 2)
+    for name in ("coaching", "pipeline-review"):
+        text = METHOD_PAGE.replace("Buyer roles", name.title())
+        (root / f"content/method/{name}.md").write_text(text, encoding="utf-8")
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal two, renamed"), encoding="utf-8")
+    changed = _rebuild(builder, path)[1]
+    found = [p for p in changed if p.startswith("search/")]
+    assert "search/docs-1.js" in found and all(p.endswith("-1.js") for p in found)
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+
+    # A deal first in order moves every other one a place on: the method pages too, though
+    # the fourth chunk holds method pages only, before and after.
+    added = root / "content/deals/a-deal.md"
+    added.write_text(_deal("A deal"), encoding="utf-8")
+    changed = _rebuild(builder, added)[1]
+    assert {"search/shards.js", "search/docs-3.js", "search/docs-4.js"} <= set(changed)
+    assert snapshot(builder.out) == _reference(root, tmp_path)
+    added.unlink()
+    builder.build(changed=[added])
+    assert "search/docs-4.js" not in snapshot(builder.out)
+    assert snapshot(builder.out) == _reference(root, tmp_path)

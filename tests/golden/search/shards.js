@@ -1,1 +1,1 @@
-window.PLAYBOOK_SEARCH_SHARDS={"chunk":500,"docs":4,"fields":["title","customer","owner","buyer","competitor","tag","text","method"],"shards":["1","2","3","a","b","c","d","e","f","g","i","j","k","l","m","n","o","p","r","s","t","u","v","w"]};
+window.PLAYBOOK_SEARCH_SHARDS={"chunk":500,"chunks":1,"docs":4,"fields":["title","customer","owner","buyer","competitor","tag","text","method"],"shards":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u","v","w","x","y","z","0","1","2","3","4","5","6","7","8","9","other"]};

@@ -1,8 +1,8 @@
 /* Search as you type, with no server. The index is a set of script files written by the build
-   (search/shards.js, search/terms-X.js, search/docs-N.js; see playbook/search.py), loaded by
+   (search/shards.js, search/terms-X-N.js, search/docs-N.js; see playbook/search.py), loaded by
    script tags on first use, so it works from file:// as well as from a web server, and a query
-   loads only the shards of its words and the chunks of the results it shows. Words are
-   normalised as playbook/search.py does. Without scripts the form stays hidden. */
+   loads only the shards of its words (in every chunk N) and the chunks of the results it shows.
+   Words are normalised as playbook/search.py does. Without scripts the form stays hidden. */
 (function () {
   "use strict";
   var form = document.querySelector("[data-search]");
@@ -58,9 +58,13 @@
     loadAll(["shards"], function () {
       var manifest = window.PLAYBOOK_SEARCH_SHARDS;
       var shards = unique(terms.map(shardOf)).filter(function (s) { return manifest.shards.indexOf(s) >= 0; });
-      loadAll(shards.map(function (s) { return "terms-" + s; }), function () {
+      var files = [];
+      shards.forEach(function (s) {
+        for (var n = 0; n < manifest.chunks; n += 1) { files.push("terms-" + s + "-" + n); }
+      });
+      loadAll(files, function () {
         if (input.value !== query) { return; }
-        var results = rank(terms, manifest.fields);
+        var results = rank(terms, manifest);
         var chunks = unique(results.slice(0, LIMIT).map(function (r) { return String(Math.floor(r.doc / manifest.chunk)); }));
         loadAll(chunks.map(function (c) { return "docs-" + c; }), function () {
           if (input.value !== query) { return; }
@@ -71,25 +75,29 @@
   }
 
   /* Every term must match the start of a word of the document (in any field); a document scores
-     the weights of the fields its words were found in, twice for a whole word. */
-  function rank(terms, fields) {
-    var shards = window.PLAYBOOK_SEARCH_TERMS || {};
+     the weights of the fields its words were found in, twice for a whole word. A posting names
+     a document by its place in its chunk: chunk N's first document is N * manifest.chunk. */
+  function rank(terms, manifest) {
+    var tables = window.PLAYBOOK_SEARCH_TERMS || {};
     var scores = null;
     terms.forEach(function (term) {
       var found = {};
-      var shard = shards[shardOf(term)] || {};
-      Object.keys(shard).forEach(function (word) {
-        if (word.lastIndexOf(term, 0) !== 0) { return; }
-        var posting = 0;
-        shard[word].forEach(function (delta) {
-          posting += delta;
-          var doc = Math.floor(posting / 8);
-          var field = fields[posting % 8];
-          var hit = found[doc] || (found[doc] = { score: 0, fields: {} });
-          hit.score += WEIGHT[field] * (word === term ? 2 : 1);
-          hit.fields[field] = true;
+      for (var n = 0; n < manifest.chunks; n += 1) {
+        var shard = tables[shardOf(term) + "-" + n] || {};
+        var first = n * manifest.chunk;
+        Object.keys(shard).forEach(function (word) {
+          if (word.lastIndexOf(term, 0) !== 0) { return; }
+          var posting = 0;
+          shard[word].forEach(function (delta) {
+            posting += delta;
+            var doc = first + Math.floor(posting / 8);
+            var field = manifest.fields[posting % 8];
+            var hit = found[doc] || (found[doc] = { score: 0, fields: {} });
+            hit.score += WEIGHT[field] * (word === term ? 2 : 1);
+            hit.fields[field] = true;
+          });
         });
-      });
+      }
       if (scores === null) { scores = found; return; }
       Object.keys(scores).forEach(function (doc) {
         if (!found[doc]) { delete scores[doc]; return; }

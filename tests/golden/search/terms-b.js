@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["b"]={"bill":[11],"buyer":[24,7],"buying":[23],"buys":[31],"by":[6,8]};

@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["c"]={"cfo":[3],"cloud":[4,10],"coach":[31],"corp":[1]};

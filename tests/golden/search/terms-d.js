@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["d"]={"data":[0,6],"develop":[6],"dubois":[3]};

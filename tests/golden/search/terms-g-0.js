@@ -1,0 +1,1 @@
+window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["g-0"]={"guides":[31]};

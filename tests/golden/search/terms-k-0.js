@@ -1,0 +1,1 @@
+window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["k-0"]={"keep":[12]};

@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["k"]={"keep":[12]};

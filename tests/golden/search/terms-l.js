@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["l"]={"lies":[10],"list":[23],"lumbergh":[11]};

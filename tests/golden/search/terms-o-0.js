@@ -1,0 +1,1 @@
+window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["o-0"]={"of":[31],"our":[14]};

@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["t"]={"the":[6,6,4,15],"them":[31],"through":[31],"to":[14],"tom":[3]};

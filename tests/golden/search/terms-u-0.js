@@ -1,0 +1,1 @@
+window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["u-0"]={"us":[31]};

@@ -1,0 +1,1 @@
+window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["v-0"]={"vermeulen":[10]};

@@ -1,1 +1,0 @@
-window.PLAYBOOK_SEARCH_TERMS=window.PLAYBOOK_SEARCH_TERMS||{};window.PLAYBOOK_SEARCH_TERMS["w"]={"warehouse":[4],"what":[31],"who":[23,8]};
