@@ -22,16 +22,20 @@ def test_benchmark_runs_at_50_deals_and_prints_a_line_per_target() -> None:
     assert list(rows) == [
         "cold full build (no cache)",
         "warm rebuild, nothing changed",
-        "warm rebuild, one deal changed",
+        "warm rebuild, one deal renamed",
+        "warm rebuild, one narrative changed",
         "`playbook check`, cold (no cache)",
-        "serve: Builder.build after one save",
+        "serve: save → event reloading the page",
+        "serve: save → every page rebuilt",
         "peak memory, cold build",
         "output vs --jobs 1 --no-cache",
     ]
     assert "pages written: 0 " in rows["warm rebuild, nothing changed"]
     # the renamed deal's page and the pages that list it (overview, its owner, tags, stage,
     # deals.json, search index): a handful of the site's files
-    written = int(rows["warm rebuild, one deal changed"].split("pages written: ")[1].split()[0])
+    written = int(rows["warm rebuild, one deal renamed"].split("pages written: ")[1].split()[0])
     assert 2 <= written <= 20
+    assert "pages written: 1 " in rows["warm rebuild, one narrative changed"]  # its page only
+    assert "over 6 saves" in rows["serve: save → event reloading the page"]
     assert rows["output vs --jobs 1 --no-cache"].split()[-2:] == ["identical", "byte-identical"]
     assert rows["cold full build (no cache)"].endswith("≤ 20 s")
