@@ -18,6 +18,7 @@ The output is the same bytes as a build without cache and in one process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -26,17 +27,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from playbook import listcache
+from playbook import fanout, listcache
 from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
 from playbook.config import load_settings, resolve_as_of
 from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
 from playbook.keys import deal_key, render_digest, unchanged
 from playbook.markdown import Link, check_anchors
-from playbook.products import products
+from playbook.products import Product, products
 from playbook.progress import STAGES, Progress, Stats
 from playbook.render import (
     DEAL_SECTION_IDS,
     DealView,
+    ListPage,
     Page,
     Renderer,
     Site,
@@ -57,7 +59,7 @@ from playbook.workers import (
     run_units,
     site_answer,
 )
-from playbook.writer import MARKER, SitePatch, SiteWriter
+from playbook.writer import MARKER, SitePatch, SiteWriter, stage_parts
 
 
 @contextmanager
@@ -437,19 +439,20 @@ class Builder:
         made_from: dict[str, tuple[bytes, tuple[str, ...]]] = {}  # product → (key, files)
         tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
 
-        def emit(path: str, data: bytes) -> None:
-            """Stage a page the main process made, unless the site has these bytes already."""
-            emit_parts(path, lambda: (data,))
-
-        def emit_parts(path: str, parts: Callable[[], Iterable[bytes]]) -> None:
-            digest = hashlib.blake2b(digest_size=16)
-            for part in parts():
-                digest.update(part)
-            tags[path] = tag = digest.digest()
+        def old_tag(path: str) -> bytes | None:
             old = state.files.get(path) if state is not None else None
-            if old is None or old[-1] != tag:
-                with stats.timed("write"):
-                    writer.write_parts(path, parts())
+            return old[-1] if old is not None else None
+
+        def stage(path: str, parts: Iterable[bytes]) -> tuple[bytes, bool]:
+            """Stage a file unless the site has its bytes already: its hash, and if staged."""
+            tag = stage_parts(writer.staging, path, parts, old_tag(path))
+            return tag, tag != old_tag(path)
+
+        def emit(path: str, data: bytes) -> None:
+            """Stage a file the main process made: noted as written when it was staged."""
+            tags[path], staged = stage(path, (data,))
+            if staged:
+                writer.adopt(path)
 
         with stats.timed("render"):
             method_bodies = _method_bodies(site, renderer)
@@ -471,21 +474,62 @@ class Builder:
             shown = {r.rel: r.shown for r in included}
             # What the views of all deals are made from (for a template that reads site.deals).
             every = listcache.members_key(inputs.render, "every deal", tuple(shown), shown)
-            lists = self._list_pages(inputs, site, renderer, shown, state, every, emit, tags)
+            parts = listcache.site_parts(site, every)
+            lists: dict[str, tuple[bytes, frozenset[str]]] = {}
+            pages = []  # the list pages to render: the rest are on disk as they would be
+            for page in list_pages(site):
+                old = state.lists.get(page.path) if state is not None else None
+                if old is not None and state is not None and page.path in state.files:
+                    known = listcache.parts_key(old[1], parts)
+                    key = listcache.page_key(inputs.render, page, shown, known or b"")
+                    if known is not None and old[0] == key:
+                        tags[page.path] = state.files[page.path][-1]
+                        lists[page.path] = old
+                        continue
+                pages.append(page)
             entries = [r.entry for r in included if r.entry is not None]
-            made = products(site, entries if len(entries) == len(included) else None)
-            for product in made:
+            made = []  # the products to make, with their keys
+            for product in products(site, entries if len(entries) == len(included) else None):
                 name, members, more = product.name, product.members, product.more.encode()
                 key = listcache.members_key(inputs.render, name, members, shown, more)
-                old = state.products.get(name) if state is not None else None
-                if old is not None and old[0] == key and state is not None:
-                    made_from[name] = old  # the same files: kept as they are
-                    tags.update({path: state.files[path][-1] for path in old[1]})
+                old_made = state.products.get(name) if state is not None else None
+                if old_made is not None and old_made[0] == key and state is not None:
+                    made_from[name] = old_made  # the same files: kept as they are
+                    tags.update({path: state.files[path][-1] for path in old_made[1]})
                     continue
-                files = product.make()
-                for path, parts in files:
-                    emit_parts(path, parts)
-                made_from[name] = (key, tuple(path for path, _ in files))
+                made.append((product, key))
+
+            def render_list(page: ListPage) -> tuple[bytes, bool, frozenset[str]]:
+                recorder = listcache.SiteRecorder(site)
+                renderer.globals["site"] = recorder
+                try:
+                    data = renderer.render(page.page())
+                finally:
+                    renderer.globals["site"] = site
+                return (*stage(page.path, (data,)), frozenset(recorder.asked))
+
+            def make(product: Product) -> list[tuple[str, bytes, bool]]:
+                return [(path, *stage(path, parts())) for path, parts in product.make()]
+
+            tasks: list[Callable[[], Any]] = [functools.partial(render_list, p) for p in pages]
+            tasks += [functools.partial(make, product) for product, _ in made]
+            costs = [len(p.members) + 10 for p in pages]
+            costs += [2 * len(product.members) + 10 for product, _ in made]
+            done = fanout.run(tasks, costs, self.jobs)
+            for page, (tag, staged, asked) in zip(pages, done, strict=False):
+                tags[page.path] = tag
+                if staged:
+                    writer.adopt(page.path)
+                known = listcache.parts_key(asked, parts)
+                if known is not None:
+                    key = listcache.page_key(inputs.render, page, shown, known)
+                    lists[page.path] = (key, asked)
+            for (product, key), files in zip(made, done[len(pages) :], strict=True):
+                for path, tag, staged in files:
+                    tags[path] = tag
+                    if staged:
+                        writer.adopt(path)
+                made_from[product.name] = (key, tuple(path for path, _, _ in files))
         for path, source in static_files(root).items():
             emit(path, source.read_bytes())
 
@@ -519,42 +563,6 @@ class Builder:
         self._last = _Last(inputs, site, method_bodies)
         changed = None if patched is None else tuple(sorted({*patched.staged, *patched.removed}))
         return BuildResult(len(tags), len(views), warnings, stats, cache.notices, changed)
-
-    def _list_pages(
-        self,
-        inputs: _Inputs,
-        site: Site,
-        renderer: Renderer,
-        shown: dict[str, bytes],
-        state: SiteState | None,
-        every_deal: bytes,
-        emit: Callable[[str, bytes], None],
-        tags: dict[str, bytes],
-    ) -> dict[str, tuple[bytes, frozenset[str]]]:
-        """Render the pages that list deals, but those whose inputs are unchanged on disk."""
-        parts = listcache.site_parts(site, every_deal)
-        lists = {}
-        for page in list_pages(site):
-            old = state.lists.get(page.path) if state is not None else None
-            if old is not None and state is not None and page.path in state.files:
-                known = listcache.parts_key(old[1], parts)
-                if known is not None and old[0] == listcache.page_key(
-                    inputs.render, page, shown, known
-                ):
-                    tags[page.path] = state.files[page.path][-1]  # the same page: kept as it is
-                    lists[page.path] = old
-                    continue
-            recorder = listcache.SiteRecorder(site)
-            renderer.globals["site"] = recorder
-            try:
-                emit(page.path, renderer.render(page.page()))
-            finally:
-                renderer.globals["site"] = site
-            asked = frozenset(recorder.asked)
-            known = listcache.parts_key(asked, parts)
-            if known is not None:
-                lists[page.path] = (listcache.page_key(inputs.render, page, shown, known), asked)
-        return lists
 
     # ---------------------------------------------------------------------------- preview
 

@@ -11,9 +11,9 @@ at four spaces, which is each entry's own dump with every line indented by four.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 
+from playbook import jsontext
 from playbook.export import deal_entry, deals_document
 from playbook.render import DealView, Site
 
@@ -22,7 +22,7 @@ _EMPTY = '\n  "deals": [],\n'
 
 def entry_text(view: DealView) -> str:
     """One deal's entry, as it stands in the ``deals`` list of ``deals.json``."""
-    text = json.dumps(deal_entry(view), indent=2, sort_keys=True, ensure_ascii=False)
+    text = jsontext.dumps(deal_entry(view))
     return "    " + text.replace("\n", "\n    ")
 
 
@@ -34,7 +34,7 @@ def deals_json(site: Site, entries: list[str]) -> bytes:
 def deals_json_parts(site: Site, entries: list[str]) -> Iterator[bytes]:
     """The same bytes in parts, so that 90 MB of JSON never sit in memory at once."""
     bare = deals_document(dataclasses.replace(site, deals=[]))
-    text = json.dumps(bare, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = jsontext.dumps(bare) + "\n"
     if not entries:
         yield text.encode("utf-8")
         return

@@ -12,12 +12,11 @@ clock, so the same input gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from playbook import __version__
+from playbook import __version__, jsontext
 from playbook.schema import Deal
 
 if TYPE_CHECKING:
@@ -85,7 +84,7 @@ def deals_document(site: Site) -> dict[str, Any]:
 
 def to_json(data: Any) -> bytes:
     """Stable text: sorted keys, two-space indent, UTF-8 as is, one final newline."""
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsontext.dumps(data) + "\n").encode("utf-8")
 
 
 def deals_json(site: Site) -> bytes:

@@ -12,6 +12,7 @@ cost more than the build itself.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -46,6 +47,25 @@ def write_file(staging: Path, path: str, data: bytes, made: set[Path] | None = N
         if made is not None:
             made.add(parent)
     target.write_bytes(data)
+
+
+def stage_parts(staging: Path, path: str, parts: Iterable[bytes], unless: bytes | None) -> bytes:
+    """Write a file given in parts into a staging folder while hashing it, and return the hash.
+
+    When the hash is ``unless`` (the site has these bytes already) the file is removed again:
+    a file is made once, not once to hash it and again to write it.
+    """
+    target = staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.blake2b(digest_size=16)
+    with open(target, "wb") as file:
+        for part in parts:
+            digest.update(part)
+            file.write(part)
+    tag = digest.digest()
+    if tag == unless:
+        target.unlink()
+    return tag
 
 
 def remove_site(out: Path) -> list[Path]:

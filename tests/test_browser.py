@@ -174,13 +174,16 @@ def test_keyboard_starts_at_the_skip_link_and_shows_where_focus_is(
 ) -> None:
     page, _ = open_page(browser, sample_site + PAGE_KINDS["deal"])
     page.keyboard.press("Tab")
+    # A loaded machine may take a moment to move the focus: wait for it, then look.
+    page.wait_for_function("document.activeElement !== document.body")
     skip = page.locator(":focus")
     assert skip.inner_text() == "Skip to content"
     box = skip.bounding_box()
     assert box is not None and box["x"] >= 0 and box["y"] >= 0  # shown once focused
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url("**#main")
     page.keyboard.press("Tab")  # the first link of the main content comes next
+    page.wait_for_function("document.activeElement.closest('main') !== null")
     focused = page.locator(":focus")
     assert focused.evaluate("el => el.closest('main') !== null")
     outline = focused.evaluate("el => getComputedStyle(el).outlineStyle")

@@ -1,0 +1,108 @@
+"""Tasks spread over forked processes: the files a build makes once every deal is known.
+
+After the per-deal units, the main process holds every deal's view, and the pages that list
+deals, ``deals.json`` and the search index are made from those views. On a large playbook that
+is seconds of one core while the others wait. A forked child inherits the views as they are in
+memory (nothing is pickled to send them), takes tasks one by one from those still left, writes
+their files into the staging folder itself and sends back only what each task returned.
+
+Results come back in task order, and a failing task fails the run as it would in one process:
+the first failing task, in task order, is run again in this process, which raises its error.
+Forking is only safe from a process with one thread, so a dev server (``serve``) runs the tasks
+in its own process; so does any platform other than Linux, and a run too small to gain from it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Below this total cost (about one per deal a task lists), forking costs more than it saves.
+WORTH_FORKING = 20_000
+
+
+def can_fork() -> bool:
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _claim(order: list[int], counter: Any) -> Iterator[int]:
+    """Task indices for this process, taken one at a time from those no process has taken."""
+    while True:
+        with counter.get_lock():
+            taken = counter.value
+            counter.value = taken + 1
+        if taken >= len(order):
+            return
+        yield order[taken]
+
+
+def _run_claimed(
+    tasks: Sequence[Callable[[], T]], claimed: Iterator[int]
+) -> tuple[list[tuple[int, T]], int | None]:
+    """(index, result) of each task this process ran, and the index of one that raised."""
+    done = []
+    for index in claimed:
+        try:
+            done.append((index, tasks[index]()))
+        except Exception:
+            return done, index
+    return done, None
+
+
+def run(tasks: Sequence[Callable[[], T]], costs: Sequence[int], processes: int) -> list[T]:
+    """Every task's result, in order: over ``processes`` processes when that is worth it.
+
+    The processes take the tasks one by one, the costliest first, so that none waits long
+    for another at the end.
+    """
+    if processes <= 1 or sum(costs) < WORTH_FORKING or not can_fork():
+        return [task() for task in tasks]
+    order = sorted(range(len(tasks)), key=lambda i: (-costs[i], i))
+    counter = multiprocessing.get_context("fork").Value("q", 0)
+    children: list[tuple[int, int]] = []  # pid, read end of its pipe
+    try:
+        for _ in range(processes - 1):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: its tasks, their results down the pipe, and gone
+                code = 1
+                try:
+                    os.close(read)
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    outcome = _run_claimed(tasks, _claim(order, counter))
+                    data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write, "wb") as pipe:
+                        pipe.write(data)
+                    code = 0
+                finally:
+                    os._exit(code)  # no cleanup of the parent's state (its cache connection)
+            os.close(write)
+            children.append((pid, read))
+        outcomes = [_run_claimed(tasks, _claim(order, counter))]
+        while children:
+            pid, read = children.pop(0)
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if status != 0 or not data:
+                raise RuntimeError("a process making pages ended without its results")
+            outcomes.append(pickle.loads(data))
+    finally:
+        for pid, read in children:  # when this process failed: none is left behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read)
+    failed = [index for _, index in outcomes if index is not None]
+    if failed:
+        tasks[min(failed)]()  # raises its error here, as in one process
+        raise RuntimeError(f"task {min(failed)} failed in another process only")
+    results = dict(pair for done, _ in outcomes for pair in done)
+    return [results[index] for index in range(len(tasks))]

@@ -1,0 +1,128 @@
+"""Tasks over forked processes: the same results, in the same order, as in one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from playbook import fanout
+
+from conftest import REPO, playbook_env, snapshot
+
+
+def _pid_task(index: int, seconds: float = 0.0) -> tuple[int, int]:
+    time.sleep(seconds)  # long enough for every process to start and take a task
+    return index, os.getpid()
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Fork however small the run, from this test process; the children's pids, as forked."""
+    monkeypatch.setattr(fanout, "WORTH_FORKING", 0)
+    monkeypatch.setattr(fanout, "can_fork", lambda: True)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(fanout.os, "fork", fork)
+    return forked
+
+
+def _all_waited_for(pids: list[int]) -> bool:
+    """Whether every one of these children has ended and been waited for (no zombie left)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
+
+
+def test_results_come_back_in_task_order_from_several_processes(forking: list[int]) -> None:
+    tasks = [lambda i=i: _pid_task(i, 0.2) for i in range(9)]
+    results = fanout.run(tasks, [9 - i for i in range(9)], 3)
+    assert [index for index, _ in results] == list(range(9))
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) >= 2
+    assert len(forking) == 2 and _all_waited_for(forking)
+
+
+def _failing(index: int) -> Callable[[], int]:
+    def task() -> int:
+        if index in (3, 6):
+            raise ValueError(f"task {index} went wrong")
+        return index
+
+    return task
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_the_first_failing_task_in_order_raises_its_own_error(
+    processes: int, forking: list[int]
+) -> None:
+    tasks = [_failing(i) for i in range(8)]
+    with pytest.raises(ValueError, match=r"^task 3 went wrong$"):
+        fanout.run(tasks, [1] * 8, processes)
+    assert len(forking) == processes - 1 and _all_waited_for(forking)
+
+
+def test_a_small_run_or_a_process_with_threads_does_not_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tasks = [lambda i=i: _pid_task(i) for i in range(4)]
+    assert {pid for _, pid in fanout.run(tasks, [1] * 4, 2)} == {os.getpid()}
+    monkeypatch.setattr(fanout, "WORTH_FORKING", 0)
+    monkeypatch.setattr(fanout.threading, "active_count", lambda: 2)
+    assert {pid for _, pid in fanout.run(tasks, [1] * 4, 2)} == {os.getpid()}
+
+
+# A build in a process of its own (one thread, as the command line is), with every list page,
+# deals.json and search chunk made over two processes: forks counted, bytes compared.
+_BUILD = """
+import json, os, sys
+from pathlib import Path
+from playbook import fanout
+from playbook.pipeline import build
+fanout.WORTH_FORKING = 0
+forks = []
+real_fork = os.fork
+def counting_fork():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = counting_fork
+root, out, jobs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+build(root, out, jobs=jobs, use_cache=False)
+print(json.dumps({"forks": len(forks)}))
+"""
+
+
+def test_a_build_that_forks_writes_the_same_bytes_as_one_that_does_not(tmp_path: Path) -> None:
+    root = REPO / "tests" / "fixtures" / "golden"
+    sites = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"site-{jobs}"
+        done = subprocess.run(
+            [sys.executable, "-c", _BUILD, str(root), str(out), str(jobs)],
+            env=playbook_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(done.stdout) == {"forks": jobs - 1}
+        sites[jobs] = snapshot(out)
+    assert len(sites[1]) > 20 and sites[2] == sites[1]
