@@ -50,7 +50,7 @@ EVENTS = "/__playbook/events"  # Server-Sent Events: the state, each time it cha
 STATUS = "/__playbook/status"  # the state now, as JSON
 ERRORS = "/__playbook/errors"  # the errors of the latest build, as JSON (empty when it succeeded)
 
-STEP_MS = 150  # a change is acted on once no other change has come for this long ...
+STEP_MS = 50  # a change is acted on once no other change has come for this long ...
 DEBOUNCE_MS = 1600  # ... or after this long at most, so a burst of saves makes one rebuild
 KEEPALIVE_S = 15.0  # an idle event stream sends a comment this often, to notice closed pages
 
