@@ -7,9 +7,9 @@ pages depend on (``keys.render_digest``). A build then:
 1. runs the per-deal unit (``workers``) for every deal whose key is new, over several processes;
 2. reuses the stored result of every other deal, and its page, when the site on disk is exactly
    the one the last build left (same files, same stat);
-3. renders the pages that list deals from the per-deal results, never by re-reading files,
-   except those whose deals and site parts are unchanged (``listcache``); ``deals.json`` is
-   joined from per-deal entries (``dealsjson``); only files whose bytes changed are written.
+3. makes the files that list many deals (list pages, ``deals.json``, the search index) from
+   the per-deal results, never by re-reading files, except those whose deals and site parts
+   are unchanged (``derived``); only files whose bytes changed are written.
 
 A settings, template, method page or code change changes every key: everything is rebuilt.
 The output is the same bytes as a build without cache and in one process.
@@ -18,7 +18,6 @@ The output is the same bytes as a build without cache and in one process.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -27,23 +26,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from playbook import fanout, listcache
 from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
 from playbook.config import load_settings, resolve_as_of
+from playbook.derived import make_derived
 from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
 from playbook.keys import deal_key, render_digest, unchanged
 from playbook.markdown import Link, check_anchors
-from playbook.products import Product, products
 from playbook.progress import STAGES, Progress, Stats
 from playbook.render import (
     DEAL_SECTION_IDS,
     DealView,
-    ListPage,
     Page,
     Renderer,
     Site,
     deal_url,
-    list_pages,
     method_url,
     static_files,
 )
@@ -436,7 +432,6 @@ class Builder:
             renderer.env = self._env[1]
         self._env = (inputs.render, renderer.env)
         # Which files the site has now, and what each was made from.
-        made_from: dict[str, tuple[bytes, tuple[str, ...]]] = {}  # product → (key, files)
         tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
 
         def old_tag(path: str) -> bytes | None:
@@ -471,65 +466,20 @@ class Builder:
                 context = {"method": method, "body": method_bodies.html[method.path], **neighbours}
                 path = method_url(method.slug)
                 emit(path, renderer.render(Page(path, "method.html", context)))
-            shown = {r.rel: r.shown for r in included}
-            # What the views of all deals are made from (for a template that reads site.deals).
-            every = listcache.members_key(inputs.render, "every deal", tuple(shown), shown)
-            parts = listcache.site_parts(site, every)
-            lists: dict[str, tuple[bytes, frozenset[str]]] = {}
-            pages = []  # the list pages to render: the rest are on disk as they would be
-            for page in list_pages(site):
-                old = state.lists.get(page.path) if state is not None else None
-                if old is not None and state is not None and page.path in state.files:
-                    known = listcache.parts_key(old[1], parts)
-                    key = listcache.page_key(inputs.render, page, shown, known or b"")
-                    if known is not None and old[0] == key:
-                        tags[page.path] = state.files[page.path][-1]
-                        lists[page.path] = old
-                        continue
-                pages.append(page)
             entries = [r.entry for r in included if r.entry is not None]
-            made = []  # the products to make, with their keys
-            for product in products(site, entries if len(entries) == len(included) else None):
-                name, members, more = product.name, product.members, product.more.encode()
-                key = listcache.members_key(inputs.render, name, members, shown, more)
-                old_made = state.products.get(name) if state is not None else None
-                if old_made is not None and old_made[0] == key and state is not None:
-                    made_from[name] = old_made  # the same files: kept as they are
-                    tags.update({path: state.files[path][-1] for path in old_made[1]})
-                    continue
-                made.append((product, key))
-
-            def render_list(page: ListPage) -> tuple[bytes, bool, frozenset[str]]:
-                recorder = listcache.SiteRecorder(site)
-                renderer.globals["site"] = recorder
-                try:
-                    data = renderer.render(page.page())
-                finally:
-                    renderer.globals["site"] = site
-                return (*stage(page.path, (data,)), frozenset(recorder.asked))
-
-            def make(product: Product) -> list[tuple[str, bytes, bool]]:
-                return [(path, *stage(path, parts())) for path, parts in product.make()]
-
-            tasks: list[Callable[[], Any]] = [functools.partial(render_list, p) for p in pages]
-            tasks += [functools.partial(make, product) for product, _ in made]
-            costs = [len(p.members) + 10 for p in pages]
-            costs += [2 * len(product.members) + 10 for product, _ in made]
-            done = fanout.run(tasks, costs, self.jobs)
-            for page, (tag, staged, asked) in zip(pages, done, strict=False):
-                tags[page.path] = tag
-                if staged:
-                    writer.adopt(page.path)
-                known = listcache.parts_key(asked, parts)
-                if known is not None:
-                    key = listcache.page_key(inputs.render, page, shown, known)
-                    lists[page.path] = (key, asked)
-            for (product, key), files in zip(made, done[len(pages) :], strict=True):
-                for path, tag, staged in files:
-                    tags[path] = tag
-                    if staged:
-                        writer.adopt(path)
-                made_from[product.name] = (key, tuple(path for path, _, _ in files))
+            derived = make_derived(
+                site,
+                renderer,
+                inputs.render,
+                {r.rel: r.shown for r in included},
+                entries if len(entries) == len(included) else None,
+                state,
+                stage,
+                self.jobs,
+            )
+            tags.update(derived.tags)
+            for path in derived.staged:
+                writer.adopt(path)
         for path, source in static_files(root).items():
             emit(path, source.read_bytes())
 
@@ -547,8 +497,8 @@ class Builder:
         stats.pages_written = writer.written
         stats.pages_kept = len(tags) - writer.written
         new_state = SiteState(str(self.out.resolve()), digest=site_digest, deals=len(views))
-        new_state.lists = lists
-        new_state.products = made_from
+        new_state.lists = derived.lists
+        new_state.products = derived.products
         for path, tag in tags.items():
             if state is not None and staged is not None and path not in staged:
                 new_state.files[path] = state.files[path]
