@@ -688,7 +688,7 @@ def _included(results: dict[str, DealResult], drafts: bool) -> list[DealResult]:
 
 
 def _whole_site(inputs: _Inputs, views: list[DealView]) -> Site:
-    pages = {view.doc.path: view.url for view in views}
+    pages = {view.path: view.url for view in views}
     pages.update({m.path: method_url(m.slug) for m in inputs.methods})
     site = Site(inputs.settings, inputs.as_of, views, inputs.methods, pages)
     site.method_anchors = dict(inputs.method_anchors)
@@ -772,7 +772,7 @@ def _site_digest(inputs: _Inputs, keys: dict[str, bytes], drafts: bool) -> bytes
 def _page_in_place(result: DealResult, key: bytes, state: SiteState, drafts: bool) -> bool:
     """Whether a stored result can stand for a unit run: its page (if it has one) is on disk."""
     view = result.view
-    if view is None or not (drafts or not view.deal.draft):
+    if view is None or not (drafts or not result.draft):
         return True  # no page to show for it
     if not result.for_site:
         return False  # made by ``check``: no body, no links

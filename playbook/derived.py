@@ -89,6 +89,11 @@ def make_derived(
     tasks += [functools.partial(make, product) for product, _ in made]
     costs = [len(page.members) + 10 for page in pages]
     costs += [2 * len(product.members) + 10 for product, _ in made]
+    if fanout.forks(costs, jobs):
+        # Views read from the cache hold their documents as bytes until asked: read them here
+        # once, rather than once in every process.
+        for view in site.deals:
+            view.load()
     results = fanout.run(tasks, costs, jobs)
 
     def note(path: str, tag: bytes, staged: bool) -> None:

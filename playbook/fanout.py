@@ -33,6 +33,11 @@ def can_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
+def forks(costs: Sequence[int], processes: int) -> bool:
+    """Whether ``run`` will spread tasks of these costs over processes."""
+    return processes > 1 and sum(costs) >= WORTH_FORKING and can_fork()
+
+
 def _claim(order: list[int], counter: Any) -> Iterator[int]:
     """Task indices for this process, taken one at a time from those no process has taken."""
     while True:
@@ -63,7 +68,7 @@ def run(tasks: Sequence[Callable[[], T]], costs: Sequence[int], processes: int) 
     The processes take the tasks one by one, the costliest first, so that none waits long
     for another at the end.
     """
-    if processes <= 1 or sum(costs) < WORTH_FORKING or not can_fork():
+    if not forks(costs, processes):
         return [task() for task in tasks]
     order = sorted(range(len(tasks)), key=lambda i: (-costs[i], i))
     counter = multiprocessing.get_context("fork").Value("q", 0)

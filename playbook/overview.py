@@ -113,7 +113,7 @@ def stage_groups(views: list[DealView], settings: Settings) -> list[StageGroup]:
     closed = settings.stages.closed_stages
     groups = []
     for stage in settings.stages.order:
-        deals = [view for view in views if view.deal.stage == stage]
+        deals = [view for view in views if view.stage == stage]
         groups.append(StageGroup(stage, stage in closed, deals, currency_totals(deals)))
     return groups
 
@@ -148,8 +148,10 @@ def stage_named_groups(
 ) -> list[NamedGroup]:
     """One group per stage of the playbook, in the playbook's order, empty stages included."""
     return [
-        NamedGroup(group.stage, slugs[group.stage], url_of(slugs[group.stage]), group.deals)
-        for group in stage_groups(views, settings)
+        NamedGroup(
+            stage, slugs[stage], url_of(slugs[stage]), [v for v in views if v.stage == stage]
+        )
+        for stage in settings.stages.order
     ]
 
 
@@ -169,7 +171,7 @@ class RuleHits:
 def flags_by_rule(views: list[DealView], settings: Settings) -> list[RuleHits]:
     """Every rule in ``RULES`` order, with its deals in stage order (then by slug, as given)."""
     position = {stage: index for index, stage in enumerate(settings.stages.order)}
-    ordered = sorted(views, key=lambda view: position.get(view.deal.stage, len(position)))
+    ordered = sorted(views, key=lambda view: position.get(view.stage, len(position)))
     disabled = set(settings.red_flags.disable)
     hits = []
     for rule in RULES:

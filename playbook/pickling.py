@@ -17,7 +17,7 @@ import copyreg
 import dataclasses
 from typing import Any
 
-from playbook import analysis, diagnostics, markdown, render, schema
+from playbook import analysis, diagnostics, markdown, schema
 
 _new = object.__new__
 _set = object.__setattr__
@@ -93,7 +93,6 @@ register(
     analysis.RedFlag,
     analysis.IndicatorTrend,
     analysis.DealFigures,
-    render.DealView,
     schema.DealDoc,
     markdown.Link,
     diagnostics.Diagnostic,

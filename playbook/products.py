@@ -32,7 +32,7 @@ def _whole(data: bytes) -> Parts:
 
 def products(site: Site, entries: list[str] | None) -> Iterator[Product]:
     """Every product of the site; ``entries``: each deal's ``deals.json`` entry, when known."""
-    every = tuple(view.doc.path for view in site.deals)
+    every = tuple(view.path for view in site.deals)
 
     def deals() -> list[tuple[str, Parts]]:
         if entries is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -103,13 +104,49 @@ def static_files(root: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-@dataclass(frozen=True, slots=True)
 class DealView:
-    """A deal as the templates see it: the document, its derived figures, its rendered body."""
+    """A deal as the templates see it: the document and its derived figures, at its address.
 
-    doc: DealDoc
-    fig: DealFigures
-    url: str
+    What pages are grouped by (path, owner, tags, stage) is at hand at once. A view read back
+    from a pickle (the cache, another process) holds its document and figures as bytes until
+    they are first asked for: a build after a change to one narrative lists no deal again, and
+    never unpickles ten thousand documents to find that out.
+    """
+
+    __slots__ = ("_data", "_doc", "_fig", "owner", "path", "stage", "tags", "url")
+
+    def __init__(self, doc: DealDoc, fig: DealFigures, url: str):
+        self._doc: DealDoc | None = doc
+        self._fig: DealFigures | None = fig
+        self._data: bytes | None = None
+        self.url = url
+        self.path = doc.path
+        self.owner: str = doc.deal.owner
+        self.tags: tuple[str, ...] = tuple(doc.deal.tags)
+        self.stage: str = doc.deal.stage
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the document and figures are objects already, not bytes."""
+        return self._data is None
+
+    def load(self) -> None:
+        """Read the document and figures now, if they are still bytes."""
+        if self._data is not None:
+            self._doc, self._fig = pickle.loads(self._data)
+            self._data = None
+
+    @property
+    def doc(self) -> DealDoc:
+        self.load()
+        assert self._doc is not None
+        return self._doc
+
+    @property
+    def fig(self) -> DealFigures:
+        self.load()
+        assert self._fig is not None
+        return self._fig
 
     @property
     def deal(self) -> Any:
@@ -117,7 +154,31 @@ class DealView:
 
     @property
     def slug(self) -> str:
-        return self.doc.slug
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DealView):
+            return NotImplemented
+        return (self.url, self.doc, self.fig) == (other.url, other.doc, other.fig)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like the dataclass it was
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        data = self._data
+        if data is None:
+            data = pickle.dumps((self._doc, self._fig), pickle.HIGHEST_PROTOCOL)
+        head = (self.url, self.path, self.owner, self.tags, self.stage)
+        return _stored_view, (*head, data)
+
+
+def _stored_view(
+    url: str, path: str, owner: str, tags: tuple[str, ...], stage: str, data: bytes
+) -> DealView:
+    view = object.__new__(DealView)
+    view._doc = view._fig = None
+    view._data = data
+    view.url, view.path, view.owner, view.tags, view.stage = url, path, owner, tags, stage
+    return view
 
 
 @dataclass(slots=True)
@@ -137,8 +198,8 @@ class Site:
 
     def __post_init__(self) -> None:
         self.stage_slugs = assign_slugs(self.settings.stages.order)
-        self.owner_slugs = assign_slugs(view.deal.owner for view in self.deals)
-        self.tag_slugs = assign_slugs(tag for view in self.deals for tag in view.deal.tags)
+        self.owner_slugs = assign_slugs(view.owner for view in self.deals)
+        self.tag_slugs = assign_slugs(tag for view in self.deals for tag in view.tags)
 
     def method_link(self, section: str) -> str | None:
         """Site path of the method page that explains a deal section, if the playbook has it."""
@@ -290,7 +351,7 @@ class ListPage:
 
 
 def _paths(views: list[DealView]) -> tuple[str, ...]:
-    return tuple(view.doc.path for view in views)
+    return tuple(view.path for view in views)
 
 
 def list_pages(site: Site) -> Iterator[ListPage]:
@@ -299,8 +360,8 @@ def list_pages(site: Site) -> Iterator[ListPage]:
     Like ``products``, they are computed from ``site.deals`` (DealViews) only. Grouping is
     cheap; the figures of a page (totals, red flags by rule) are computed when it is rendered.
     """
-    owners = named_groups(site.deals, lambda v: [v.deal.owner], site.owner_slugs, owner_url)
-    tags = named_groups(site.deals, lambda v: v.deal.tags, site.tag_slugs, tag_url)
+    owners = named_groups(site.deals, lambda v: [v.owner], site.owner_slugs, owner_url)
+    tags = named_groups(site.deals, lambda v: v.tags, site.tag_slugs, tag_url)
     stages = stage_named_groups(site.deals, site.settings, site.stage_slugs, stage_url)
     every = _paths(site.deals)
     rule_hits = functools.cache(lambda: flags_by_rule(site.deals, site.settings))

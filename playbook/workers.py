@@ -230,7 +230,7 @@ class Unit:
             for flag in fig.flags
         )
         if ctx.views:
-            result.view = dataclasses.replace(view, doc=dataclasses.replace(doc, body=""))
+            result.view = DealView(dataclasses.replace(doc, body=""), fig, view.url)
         analysed = time.perf_counter()
         self.site.answers.clear()
         body = self.renderer.body(doc.body, doc.path, doc.body_line, view.url)

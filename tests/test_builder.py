@@ -325,3 +325,17 @@ def test_a_saved_deal_remakes_its_own_chunk_of_the_search_index_and_no_other(
     builder.build(changed=[added])
     assert "search/docs-4.js" not in snapshot(builder.out)
     assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def test_a_new_narrative_reads_no_other_deals_document_from_the_cache(
+    root: Path, tmp_path: Path
+) -> None:
+    """What the list pages are grouped by is read at once; the rest only when a page needs it."""
+    Builder(root, tmp_path / "out", jobs=1).build()
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal("Deal 2").replace("likes the lineage", "loves the lineage"), "utf-8")
+    builder = Builder(root, tmp_path / "out", jobs=1)  # as the next command would
+    assert builder.build().stats.pages_written == 1
+    loaded = sorted(rel for rel, (_, r) in builder._known.items() if r.view and r.view.loaded)
+    assert loaded == ["content/deals/deal-2.md"]
+    assert snapshot(builder.out) == _reference(root, tmp_path)

@@ -50,3 +50,25 @@ def test_records_with_the_same_fields_set_share_it_and_stay_frozen(tmp_path: Pat
         assert "frozen" in str(exc)
     else:
         raise AssertionError("a record from the cache could be changed")
+
+
+def test_a_view_from_a_pickle_reads_its_document_only_when_asked(tmp_path: Path) -> None:
+    result = _results(tmp_path)[0]
+    assert result.view is not None and result.view.loaded
+    back = pickle.loads(pickle.dumps(result.view, pickle.HIGHEST_PROTOCOL))
+    assert not back.loaded
+    grouped_by = (back.url, back.path, back.owner, back.tags, back.stage, back.slug)
+    deal = result.view.deal
+    assert grouped_by == (
+        result.view.url,
+        f"content/deals/{result.view.slug}.md",
+        deal.owner,
+        tuple(deal.tags),
+        deal.stage,
+        result.view.slug,
+    )
+    assert not back.loaded  # none of that needed the document
+    assert back.deal == deal and back.loaded
+    assert back == result.view
+    again = pickle.loads(pickle.dumps(back, pickle.HIGHEST_PROTOCOL))  # pickled once loaded
+    assert again == result.view
