@@ -372,6 +372,10 @@ class Builder:
         def arrived(result: DealResult, data: bytes | None) -> None:
             key = deal_key(inputs.render, result.rel, result.digest)
             cache.put(result.rel, key, result, data)
+            if state is None and result.view is not None:
+                # A whole new site lists every deal: read its view now, while the bytes it
+                # came in can be reused for the next, rather than all at once at the end.
+                result.view.load()
 
         progress = self.progress.advance if self.progress else None
         ran = run_units(ctx, todo, self.jobs, progress, arrived)
