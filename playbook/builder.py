@@ -386,6 +386,21 @@ class Builder:
                 writer.adopt(result.view.url)
         return {**reuse, **ran}
 
+    def _site_context(self, inputs: _Inputs, site: Site, staging: Path) -> UnitContext:
+        """What a unit needs to render a deal page once every deal of ``site`` is known."""
+        return UnitContext(
+            self.root,
+            inputs.settings,
+            inputs.as_of,
+            inputs.methods,
+            site.content_pages,
+            self.drafts,
+            staging,
+            method_anchors=inputs.method_anchors,
+            owner_slugs=site.owner_slugs,
+            tag_slugs=site.tag_slugs,
+        )
+
     def _finish(
         self,
         inputs: _Inputs,
@@ -410,19 +425,7 @@ class Builder:
         # (a link to a draft, an owner's address taken twice): rendered again, and stored.
         again = [r.rel for r in included if _answered_otherwise(r, site)]
         if again:
-            ctx = UnitContext(
-                root,
-                inputs.settings,
-                inputs.as_of,
-                inputs.methods,
-                site.content_pages,
-                drafts,
-                writer.staging,
-                method_anchors=inputs.method_anchors,
-                owner_slugs=site.owner_slugs,
-                tag_slugs=site.tag_slugs,
-            )
-            ran = run_units(ctx, again, 1)
+            ran = run_units(self._site_context(inputs, site, writer.staging), again, 1)
             for rel, result in ran.items():
                 results[rel] = result
                 self._known[rel] = (keys[rel], result)
@@ -543,21 +546,9 @@ class Builder:
                 return ()  # not a deal page of the last build: a template, a new file, ...
             rels.append(rel)
         self._intact = False  # until this preview has finished, whatever happens
-        inputs, site, drafts = last.inputs, last.site, self.drafts
+        inputs, site = last.inputs, last.site
         with SitePatch(self.out) as writer:
-            ctx = UnitContext(
-                self.root,
-                inputs.settings,
-                inputs.as_of,
-                inputs.methods,
-                site.content_pages,
-                drafts,
-                writer.staging,
-                method_anchors=inputs.method_anchors,
-                owner_slugs=site.owner_slugs,
-                tag_slugs=site.tag_slugs,
-            )
-            unit = Unit(ctx)
+            unit = Unit(self._site_context(inputs, site, writer.staging))
             unit.renderer.env = self._env[1]  # the same templates: already compiled
             results = {rel: unit.run(rel) for rel in sorted(rels)}
             results = {
