@@ -105,9 +105,14 @@ def run(tasks: Sequence[Callable[[], T]], costs: Sequence[int], processes: int) 
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             os.close(read)
+    results = dict(pair for done, _ in outcomes for pair in done)
     failed = [index for _, index in outcomes if index is not None]
     if failed:
-        tasks[min(failed)]()  # raises its error here, as in one process
-        raise RuntimeError(f"task {min(failed)} failed in another process only")
-    results = dict(pair for done, _ in outcomes for pair in done)
+        # One process would have stopped at the first task, in order, that fails: run those
+        # before the first known failure that no process got to, then that one, here.
+        first = min(failed)
+        for index in range(first + 1):
+            if index not in results:
+                tasks[index]()
+        raise RuntimeError(f"task {first} failed in another process only")
     return [results[index] for index in range(len(tasks))]

@@ -60,9 +60,9 @@ def test_results_come_back_in_task_order_from_several_processes(forking: list[in
     assert len(forking) == 2 and _all_waited_for(forking)
 
 
-def _failing(index: int) -> Callable[[], int]:
+def _failing(index: int, failing: tuple[int, ...] = (3, 6)) -> Callable[[], int]:
     def task() -> int:
-        if index in (3, 6):
+        if index in failing:
             raise ValueError(f"task {index} went wrong")
         return index
 
@@ -77,6 +77,14 @@ def test_the_first_failing_task_in_order_raises_its_own_error(
     with pytest.raises(ValueError, match=r"^task 3 went wrong$"):
         fanout.run(tasks, [1] * 8, processes)
     assert len(forking) == processes - 1 and _all_waited_for(forking)
+
+
+def test_a_failing_task_no_process_got_to_still_fails_first(forking: list[int]) -> None:
+    """The costliest go first: each process stops at 6 or 2, and nobody runs task 0."""
+    tasks = [_failing(i, failing=(0, 2, 6)) for i in range(8)]
+    with pytest.raises(ValueError, match=r"^task 0 went wrong$"):
+        fanout.run(tasks, [1, 1, 5, 1, 1, 1, 9, 1], 2)
+    assert len(forking) == 1 and _all_waited_for(forking)
 
 
 def test_a_small_run_or_a_process_with_threads_does_not_fork(
