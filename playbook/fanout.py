@@ -7,7 +7,8 @@ memory (nothing is pickled to send them), takes tasks one by one from those stil
 their files into the staging folder itself and sends back only what each task returned.
 
 Results come back in task order, and a failing task fails the run as it would in one process:
-the first failing task, in task order, is run again in this process, which raises its error.
+the first task in order that fails is run again in this process (with any before it that no
+process got to), and raises its own error.
 Forking is only safe from a process with one thread, so a dev server (``serve``) runs the tasks
 in its own process; so does any platform other than Linux, and a run too small to gain from it.
 """
