@@ -399,6 +399,7 @@ class Builder:
             method_anchors=inputs.method_anchors,
             owner_slugs=site.owner_slugs,
             tag_slugs=site.tag_slugs,
+            left_out=site.drafts,
         )
 
     def _finish(
@@ -420,7 +421,7 @@ class Builder:
         root, drafts = self.root, self.drafts
         included = _included(results, drafts)
         views = [r.view for r in included if r.view is not None]
-        site = _whole_site(inputs, views)
+        site = _whole_site(inputs, views, _left_out(results.values(), drafts))
         # A page whose question to the site has another answer now that every deal is known
         # (a link to a draft, an owner's address taken twice): rendered again, and stored.
         again = [r.rel for r in included if _answered_otherwise(r, site)]
@@ -644,16 +645,19 @@ class Builder:
                 r for r in ordered if not r.problems and r.loaded and (self.drafts or not r.draft)
             ]
             if not has_errors(problems):
-                site = Site(inputs.settings, inputs.as_of, [], inputs.methods, {})
+                drafts = _left_out(ordered, self.drafts)
+                site = Site(inputs.settings, inputs.as_of, [], inputs.methods, {}, drafts=drafts)
                 site.content_pages = {r.rel: deal_url(r.slug) for r in included}
                 site.content_pages.update({m.path: method_url(m.slug) for m in inputs.methods})
                 again = [r.rel for r in included if _answered_otherwise(r, site, ("page",))]
                 if again:  # a link to a draft that is no page: its line, from markdown-it-py
-                    ctx = replace(ctx, pages=site.content_pages, views=False)
+                    ctx = replace(ctx, pages=site.content_pages, views=False, left_out=drafts)
                     reran = run_units(ctx, again, 1)
                     included = [reran.get(r.rel, r) for r in included]
                 methods = _method_bodies(site, Renderer(self.root, site))
                 problems += _link_problems(sorted(included, key=_by_slug), methods)
+                if self.drafts and not has_errors(problems):
+                    problems += _links_to_drafts(ctx, ordered)
             problems += [flag for r in ordered if self.drafts or not r.draft for flag in r.flags]
             if has_errors(problems):  # like a build: a failed check leaves no trace
                 cache.rollback()
@@ -682,12 +686,38 @@ def _included(results: dict[str, DealResult], drafts: bool) -> list[DealResult]:
     )
 
 
-def _whole_site(inputs: _Inputs, views: list[DealView]) -> Site:
+def _whole_site(inputs: _Inputs, views: list[DealView], drafts: frozenset[str]) -> Site:
     pages = {view.path: view.url for view in views}
     pages.update({m.path: method_url(m.slug) for m in inputs.methods})
-    site = Site(inputs.settings, inputs.as_of, views, inputs.methods, pages)
+    site = Site(inputs.settings, inputs.as_of, views, inputs.methods, pages, drafts=drafts)
     site.method_anchors = dict(inputs.method_anchors)
     return site
+
+
+def _left_out(results: Iterable[DealResult], drafts: bool) -> frozenset[str]:
+    """The drafts that have no page in this build (to say so when a link points at one)."""
+    return frozenset() if drafts else frozenset(r.rel for r in results if r.loaded and r.draft)
+
+
+def _links_to_drafts(ctx: UnitContext, ordered: list[DealResult]) -> list[Diagnostic]:
+    """Warnings for links from a deal to a draft: good where drafts count, as in ``check``, but
+    errors for a build without ``--drafts``, which leaves the drafts out. Their lines come from
+    rendering those deals again without the drafts' pages."""
+    drafts = frozenset(r.rel for r in ordered if r.loaded and r.draft)
+    linking = [
+        r.rel
+        for r in ordered
+        if not r.draft and any(kind == "page" and key in drafts for kind, key, _ in r.answers)
+    ]
+    if not linking:
+        return []
+    pages = {path: url for path, url in ctx.pages.items() if path not in drafts}
+    reran = run_units(replace(ctx, pages=pages, views=False, left_out=drafts), linking, 1)
+    return [
+        Diagnostic(rel, line, None, message, Severity.WARNING)
+        for rel, result in reran.items()
+        for line, message in result.broken
+    ]
 
 
 def _answered_otherwise(

@@ -85,11 +85,13 @@ def render_body(
     first_line: int,
     page_url: Callable[[str], str | None],
     top_heading: int = 2,
+    missing: Callable[[str], str] = lambda target: "which does not exist",
 ) -> RenderedBody:
     """Render a body; rewrite links to ``*.md`` files through ``page_url``.
 
     ``page_url(content_path)`` gives the relative URL of the page built from that content file
-    (as seen from the page being rendered), or None when no such page exists. The body's
+    (as seen from the page being rendered), or None when no such page exists; then
+    ``missing(content_path)`` ends the message (a draft left out of the site, say). The body's
     headings move so that its highest one is ``<h{top_heading}>``: the page around it has the
     levels above, and a reader of the outline sees no level skipped.
     """
@@ -107,7 +109,7 @@ def render_body(
             if token.type in ("softbreak", "hardbreak"):
                 line += 1  # a paragraph spans lines: point at the link's own line
             elif token.type == "link_open":
-                _rewrite(token, source, line, page_url, result)
+                _rewrite(token, source, line, page_url, missing, result)
     result.html = md.renderer.render(tokens, md.options, {})
     return result
 
@@ -127,6 +129,7 @@ def _rewrite(
     source: str,
     line: int,
     page_url: Callable[[str], str | None],
+    missing: Callable[[str], str],
     result: RenderedBody,
 ) -> None:
     href = str(token.attrGet("href") or "")
@@ -142,7 +145,7 @@ def _rewrite(
     target = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
     url = page_url(target)
     if url is None:
-        result.broken.append((line, f"the link '{href}' points to {target}, which does not exist"))
+        result.broken.append((line, f"the link '{href}' points to {target}, {missing(target)}"))
         return
     token.attrSet("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
     if parts.fragment:

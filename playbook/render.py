@@ -192,6 +192,7 @@ class Site:
     content_pages: dict[str, str] = field(default_factory=dict)  # content path → site path
     # Heading ids of each method page by slug, once rendered: red-flag links use them.
     method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)
+    drafts: frozenset[str] = frozenset()  # content paths of the drafts left out of the site
     stage_slugs: dict[str, str] = field(init=False)
     owner_slugs: dict[str, str] = field(init=False)
     tag_slugs: dict[str, str] = field(init=False)
@@ -267,6 +268,11 @@ class Renderer:
             target = self.site.content_pages.get(content_path)
             return relative(target, page) if target is not None else None
 
+        def missing(content_path: str) -> str:
+            if content_path in self.site.drafts:
+                return "a draft: drafts have no page unless the site is built with --drafts"
+            return "which does not exist"
+
         # A deal's narrative sits under the page's "Narrative" heading (h2), so its headings
         # start at h3; a method page's body sits right under the page title (h1).
         top = 3 if page.startswith("deals/") else 2
@@ -274,7 +280,13 @@ class Renderer:
         if fast is not None:
             return fast
         return render_body(
-            self.md, text, source=source, first_line=first_line, page_url=page_url, top_heading=top
+            self.md,
+            text,
+            source=source,
+            first_line=first_line,
+            page_url=page_url,
+            top_heading=top,
+            missing=missing,
         )
 
     def render(self, page: Page) -> bytes:

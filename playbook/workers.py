@@ -84,6 +84,7 @@ class DealSite:
         "answers",
         "as_of",
         "content_pages",
+        "drafts",
         "methods",
         "settings",
     )
@@ -98,6 +99,7 @@ class DealSite:
         self.as_of = ctx.as_of
         self.methods = ctx.methods
         self.content_pages = _Lookups(ctx.pages, self.answers)
+        self.drafts = ctx.left_out
 
     def method_link(self, section: str) -> str | None:
         return self._site.method_link(section)
@@ -153,6 +155,7 @@ class UnitContext:
     method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # by method slug
     owner_slugs: dict[str, str] | None = None  # of the whole site, when known
     tag_slugs: dict[str, str] | None = None
+    left_out: frozenset[str] = frozenset()  # content paths of the drafts without a page
 
 
 @dataclass(slots=True)

@@ -176,3 +176,27 @@ def test_check_finds_each_kind_of_broken_link(
         ("content/deals/acme.md", VALID_DEAL.count("\n") + 2)
     ]
     assert message in errors[0].message
+
+
+def test_a_link_to_a_draft_fails_the_build_and_is_a_warning_in_check(
+    make_playbook: Callable[..., Path],
+) -> None:
+    """``check`` counts drafts, so the link is good there; it says what the build will say."""
+    text = deal_with("\nThe [pilot](pilot.md) comes first.\n")
+    draft = OTHER_DEAL.replace("tags:", "draft: true\ntags:")
+    root = make_playbook({"content/deals/acme.md": text, "content/deals/pilot.md": draft})
+    where = f"content/deals/acme.md:{line_of(text, '[pilot]')}:"
+    message = (
+        "the link 'pilot.md' points to content/deals/pilot.md, a draft: drafts have no page "
+        "unless the site is built with --drafts"
+    )
+    built = run_playbook("build", root)
+    assert built.returncode == 1
+    assert built.stderr == f"{where} {message}\nplaybook: 1 error; nothing was written\n"
+    assert not (root / "site").exists()
+    assert run_playbook("build", root, "--drafts").returncode == 0
+
+    checked = run_playbook("check", root)
+    assert checked.returncode == 0
+    assert f"{where} warning: {message}\n" in checked.stdout
+    assert run_playbook("check", root, "--strict").returncode == 1
