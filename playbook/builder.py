@@ -328,10 +328,7 @@ class Builder:
             for rel in set(self._known) - set(inputs.rels):
                 del self._known[rel]
             ordered = [results[rel] for rel in inputs.rels]
-            problems = list(inputs.problems)
-            for result in ordered:
-                problems += result.problems
-            problems += unique_slug_problems(ordered)
+            problems = _file_problems(inputs, ordered)
             if has_errors(problems):
                 raise BuildFailed(sort_diagnostics(problems))
             digest = _site_digest(inputs, keys, drafts)
@@ -448,7 +445,8 @@ class Builder:
 
         def stage(path: str, parts: Iterable[bytes]) -> tuple[bytes, bool]:
             """Stage a file unless the site has its bytes already: its hash, and if staged."""
-            tag = stage_parts(writer.staging, path, parts, old_tag(path))
+            with stats.timed("write"):  # in this process: a forked one's stats are its own
+                tag = stage_parts(writer.staging, path, parts, old_tag(path))
             return tag, tag != old_tag(path)
 
         def emit(path: str, data: bytes) -> None:
@@ -637,10 +635,7 @@ class Builder:
                 self.progress.finish()
             results = {**stored, **ran}
             ordered = [results[rel] for rel in inputs.rels]
-            problems = list(inputs.problems)
-            for result in ordered:
-                problems += result.problems
-            problems += unique_slug_problems(ordered)
+            problems = _file_problems(inputs, ordered)
             included = [
                 r for r in ordered if not r.problems and r.loaded and (self.drafts or not r.draft)
             ]
@@ -672,6 +667,14 @@ class Builder:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
+
+
+def _file_problems(inputs: _Inputs, ordered: list[DealResult]) -> list[Diagnostic]:
+    """What is wrong with the files themselves: settings, method pages, deals, their slugs."""
+    problems = list(inputs.problems)
+    for result in ordered:
+        problems += result.problems
+    return problems + unique_slug_problems(ordered)
 
 
 def _by_slug(result: DealResult) -> str:
