@@ -18,6 +18,7 @@ The output is the same bytes as a build without cache and in one process.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -332,7 +333,8 @@ class Builder:
             if has_errors(problems):
                 raise BuildFailed(sort_diagnostics(problems))
             digest = _site_digest(inputs, keys, drafts)
-            return self._finish(inputs, keys, results, state, writer, stats, digest, cache)
+            ran = [rel for rel in inputs.rels if results[rel] is not stored.get(rel)]
+            return self._finish(inputs, keys, results, ran, state, writer, stats, digest, cache)
 
     def _run(
         self,
@@ -369,10 +371,6 @@ class Builder:
         def arrived(result: DealResult, data: bytes | None) -> None:
             key = deal_key(inputs.render, result.rel, result.digest)
             cache.put(result.rel, key, result, data)
-            if state is None and result.view is not None:
-                # A whole new site lists every deal: read its view now, while the bytes it
-                # came in can be reused for the next, rather than all at once at the end.
-                result.view.load()
 
         progress = self.progress.advance if self.progress else None
         ran = run_units(ctx, todo, self.jobs, progress, arrived)
@@ -404,6 +402,7 @@ class Builder:
         inputs: _Inputs,
         keys: dict[str, bytes],
         results: dict[str, DealResult],
+        ran: list[str],
         state: SiteState | None,
         writer: SiteWriter,
         stats: Stats,
@@ -411,6 +410,8 @@ class Builder:
         cache: BuildCache,
     ) -> BuildResult:
         """Check links, render the pages of the whole site, commit; then store to the cache.
+
+        ``ran``: the deals whose results were made by this build, not read from the cache.
 
         Nothing reaches the cache or the site unless the whole build succeeds: a failed build
         leaves the playbook's folder as it was.
@@ -473,16 +474,20 @@ class Builder:
                 path = method_url(method.slug)
                 emit(path, renderer.render(Page(path, "method.html", context)))
             entries = [r.entry for r in included if r.entry is not None]
+            shown = {r.rel: r.shown for r in included}
             derived = make_derived(
                 site,
                 renderer,
                 inputs.render,
-                {r.rel: r.shown for r in included},
+                shown,
                 entries if len(entries) == len(included) else None,
                 state,
                 stage,
                 self.jobs,
+                functools.partial(cache.fragments, inputs.render),
             )
+            if derived.corrupt:
+                cache.fail("a fragment of a list page does not match its checksum")
             tags.update(derived.tags)
             for path in derived.staged:
                 writer.adopt(path)
@@ -514,6 +519,8 @@ class Builder:
         new_state.warnings = [(w.path, w.message, w.code) for w in warnings]
         with stats.timed("cache"):
             cache.forget([rel for rel in cache.stored_keys() if rel not in keys])
+            cache.forget_fragments(inputs.render, {rel: results[rel].shown for rel in ran})
+            cache.put_fragments(inputs.render, derived.fragments, shown)
             cache.put_site(new_state)
         self._state, self._intact = new_state, True
         self._last = _Last(inputs, site, method_bodies)

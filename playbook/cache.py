@@ -138,6 +138,12 @@ class BuildCache:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS sites (out TEXT PRIMARY KEY, sum BLOB, data BLOB)"
             )
+            # Rows of list pages (see ``fragments``), by the deal they show.
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS fragments (key BLOB PRIMARY KEY, rel TEXT, "
+                "shown BLOB, render BLOB, sum BLOB, data BLOB)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS fragments_rel ON fragments (rel)")
             stamp = f"{FORMAT}:{__version__}".encode()
             row = db.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
             if row is None:
@@ -227,7 +233,12 @@ class BuildCache:
         db = self.db
         if db is not None:
             rows = [(rel,) for rel in rels]
-            self._guard(lambda: db.executemany("DELETE FROM deals WHERE rel = ?", rows))
+
+            def forget() -> None:
+                db.executemany("DELETE FROM deals WHERE rel = ?", rows)
+                db.executemany("DELETE FROM fragments WHERE rel = ?", rows)
+
+            self._guard(forget)
 
     def put_site(self, state: SiteState) -> None:
         db = self.db
@@ -257,6 +268,50 @@ class BuildCache:
         except sqlite3.DatabaseError as exc:
             self.fail(str(exc))
 
+    # ---------------------------------------------------------------------------- fragments
+
+    def fragments(self, render: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+        """The stored fragments made with these templates and settings: key → (checksum,
+        bytes), to be checked by ``fragment`` when used."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute(
+                "SELECT key, sum, data FROM fragments WHERE render = ?", (render,)
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self.fail(str(exc))
+            return {}
+        return {bytes(key): (checksum, data) for key, checksum, data in rows}
+
+    def put_fragments(
+        self, render: bytes, made: Iterable[tuple[bytes, str, Any]], shown: dict[str, bytes]
+    ) -> None:
+        """Store new fragments: (key, the deal's path, what ``fragment`` reads back)."""
+        db = self.db
+        if db is None:
+            return
+        rows = []
+        for key, rel, kept in made:
+            data = pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
+            rows.append((key, rel, shown[rel], render, _hash(data), data))
+        sql = "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?, ?)"
+        self._guard(lambda: db.executemany(sql, rows))
+
+    def forget_fragments(self, render: bytes, shown: dict[str, bytes]) -> None:
+        """Drop the fragments no build will use again: made with other templates or settings,
+        or of a deal (of ``shown``, its new digest) as it was before it changed."""
+        db = self.db
+        if db is None:
+            return
+        rows = [(rel, digest) for rel, digest in shown.items()]
+
+        def forget() -> None:
+            db.execute("DELETE FROM fragments WHERE render != ?", (render,))
+            db.executemany("DELETE FROM fragments WHERE rel = ? AND shown != ?", rows)
+
+        self._guard(forget)
+
     # --------------------------------------------------------------------------------- site
 
     def site_state(self, out: Path) -> SiteState | None:
@@ -274,6 +329,11 @@ class BuildCache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def fragment(stored: tuple[bytes, bytes]) -> Any:
+    """A stored fragment (see ``fragments.Kept``); raises CacheCorrupt if it does not check out."""
+    return _unpickle(*stored, tuple)
 
 
 def _unpickle(checksum: bytes, data: bytes, kind: type) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 from playbook import fanout, listcache
 from playbook.cache import SiteState
+from playbook.fragments import Fragments, Kept
 from playbook.products import Product, products
 from playbook.render import ListPage, Renderer, Site, list_pages
 
@@ -31,6 +32,8 @@ class Derived:
     staged: list[str] = field(default_factory=list)  # the files written this time
     lists: dict[str, tuple[bytes, frozenset[str]]] = field(default_factory=dict)  # SiteState
     products: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)
+    fragments: list[tuple[bytes, str, Kept]] = field(default_factory=list)  # made: to store
+    corrupt: bool = False  # a stored fragment did not check out
 
 
 def make_derived(
@@ -42,11 +45,13 @@ def make_derived(
     state: SiteState | None,
     stage: Stage,
     jobs: int,
+    stored: Callable[[], dict[bytes, tuple[bytes, bytes]]] = dict,
 ) -> Derived:
     """Keep or make every list page and product of ``site``.
 
     ``shown``: each included deal's ``DealResult.shown``; ``entries``: their ``deals.json``
-    entries when every one is known; ``render``: the render digest.
+    entries when every one is known; ``render``: the render digest; ``stored``: reads the
+    fragments kept by the cache (``fragments``), if a list page is to be rendered.
     """
     done = Derived()
     # What the views of all deals are made from (for a template that reads site.deals).
@@ -73,14 +78,23 @@ def make_derived(
             continue
         made.append((product, key))
 
-    def render_list(page: ListPage) -> tuple[bytes, bool, frozenset[str]]:
+    if pages:
+        renderer.fragments = Fragments(render, shown, parts, stored())
+
+    def render_list(page: ListPage) -> tuple[bytes, bool, frozenset[str], Any, bool]:
         recorder = listcache.SiteRecorder(site)
         renderer.globals["site"] = recorder
         try:
             data = renderer.render(page.page())
         finally:
             renderer.globals["site"] = site
-        return (*stage(page.path, (data,)), frozenset(recorder.asked))
+        fragments = renderer.fragments
+        return (
+            *stage(page.path, (data,)),
+            frozenset(recorder.asked),
+            fragments.take(),  # made in this process, maybe a forked one: back to the build
+            fragments.corrupt,
+        )
 
     def make(product: Product) -> list[tuple[str, bytes, bool]]:
         return [(path, *stage(path, parts())) for path, parts in product.make()]
@@ -89,11 +103,6 @@ def make_derived(
     tasks += [functools.partial(make, product) for product, _ in made]
     costs = [len(page.members) + 10 for page in pages]
     costs += [2 * len(product.members) + 10 for product, _ in made]
-    if fanout.forks(costs, jobs):
-        # Views read from the cache hold their documents as bytes until asked: read them here
-        # once, rather than once in every process.
-        for view in site.deals:
-            view.load()
     results = fanout.run(tasks, costs, jobs)
 
     def note(path: str, tag: bytes, staged: bool) -> None:
@@ -101,8 +110,10 @@ def make_derived(
         if staged:
             done.staged.append(path)
 
-    for page, (tag, staged, asked) in zip(pages, results, strict=False):
+    for page, (tag, staged, asked, new, corrupt) in zip(pages, results, strict=False):
         note(page.path, tag, staged)
+        done.fragments += new
+        done.corrupt |= corrupt
         known = listcache.parts_key(asked, parts)
         if known is not None:
             done.lists[page.path] = (listcache.page_key(render, page, shown, known), asked)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from playbook.render import ListPage, Site
+from playbook.render import SiteRecorder as SiteRecorder  # where templates' reads are noted
 
 
 def members_key(
@@ -78,18 +79,6 @@ def site_parts(site: Site, every_deal: bytes) -> dict[str, Callable[[], bytes]]:
         "method_slug": lambda: fixed,
         "flag_link": lambda: fixed,
     }
-
-
-class SiteRecorder:
-    """Stands for ``site`` in a template and notes which of its parts the template asks for."""
-
-    def __init__(self, site: Site):
-        object.__setattr__(self, "_site", site)
-        object.__setattr__(self, "asked", set())
-
-    def __getattr__(self, name: str) -> Any:
-        self.asked.add(name)
-        return getattr(self._site, name)
 
 
 def parts_key(asked: frozenset[str], parts: dict[str, Callable[[], bytes]]) -> bytes | None:

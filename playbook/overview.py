@@ -173,12 +173,12 @@ def flags_by_rule(views: list[DealView], settings: Settings) -> list[RuleHits]:
     position = {stage: index for index, stage in enumerate(settings.stages.order)}
     ordered = sorted(views, key=lambda view: position.get(view.stage, len(position)))
     disabled = set(settings.red_flags.disable)
-    hits = []
-    for rule in RULES:
-        deals = []
-        for view in ordered:
-            flags = [flag for flag in view.fig.flags if flag.rule == rule.id]
-            if flags:
-                deals.append((view, flags))
-        hits.append(RuleHits(rule, rule.id not in disabled, deals))
-    return hits
+    by_rule: dict[str, list[tuple[DealView, list[RedFlag]]]] = {rule.id: [] for rule in RULES}
+    for view in ordered:  # one pass over the flags: ten thousand deals, seventeen rules
+        of_deal: dict[str, list[RedFlag]] = {}
+        for flag in view.fig.flags:
+            of_deal.setdefault(flag.rule, []).append(flag)
+        for rule_id, flags in of_deal.items():
+            if rule_id in by_rule:
+                by_rule[rule_id].append((view, flags))
+    return [RuleHits(rule, rule.id not in disabled, by_rule[rule.id]) for rule in RULES]

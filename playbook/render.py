@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import pickle
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -104,21 +105,102 @@ def static_files(root: Path) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+# What pages that list deals show of each: a view read back from a pickle has these at hand as
+# a brief, without unpickling its whole document (buyers, plan, indicators) and figures.
+DEAL_BRIEF = (
+    "title",
+    "customer",
+    "owner",
+    "stage",
+    "objective",
+    "value",
+    "currency",
+    "close_date",
+    "updated",
+    "position",
+    "tags",
+    "draft",
+)
+FIG_BRIEF = (
+    "is_open",
+    "is_won",
+    "is_lost",
+    "weighted_value",
+    "chance",
+    "overdue_actions",
+    "days_to_close",
+    "worst_severity",
+    "flags",
+)
+
+
+class _Brief:
+    """Some fields of a deal or its figures; any other is read from the whole, on demand.
+
+    It refers to its view weakly: a cycle would outlive a build, whose objects the cycle
+    collector is told to skip (``builder.collector_paused``).
+    """
+
+    __slots__ = ("_view",)
+    _whole: Callable[[DealView], Any]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # pickle, copy and the like probe for these
+            raise AttributeError(name)
+        view = self._view()
+        if view is None:
+            raise AttributeError(f"{name} (the deal this brief was of is gone)")
+        return getattr(type(self)._whole(view), name)
+
+
+class DealBrief(_Brief):
+    __slots__ = DEAL_BRIEF
+    _whole = staticmethod(lambda view: view.whole()[0].deal)
+
+
+class FigBrief(_Brief):
+    __slots__ = FIG_BRIEF
+    _whole = staticmethod(lambda view: view.whole()[1])
+
+
+def _brief(cls: type[_Brief], view: DealView, values: tuple[Any, ...]) -> Any:
+    brief = object.__new__(cls)
+    brief._view = weakref.ref(view)
+    for name, value in zip(cls.__slots__, values, strict=True):
+        object.__setattr__(brief, name, value)
+    return brief
+
+
 class DealView:
     """A deal as the templates see it: the document and its derived figures, at its address.
 
     What pages are grouped by (path, owner, tags, stage) is at hand at once. A view read back
     from a pickle (the cache, another process) holds its document and figures as bytes until
     they are first asked for: a build after a change to one narrative lists no deal again, and
-    never unpickles ten thousand documents to find that out.
+    never unpickles ten thousand documents to find that out. Until then ``deal`` and ``fig``
+    are briefs (``DEAL_BRIEF``, ``FIG_BRIEF``) which hold what list pages show, so that the
+    overview of ten thousand deals reads none of their documents, and a process forked to
+    render it copies little of the memory it shares.
     """
 
-    __slots__ = ("_data", "_doc", "_fig", "owner", "path", "stage", "tags", "url")
+    __slots__ = (
+        "__weakref__",
+        "_brief",
+        "_data",
+        "_doc",
+        "_fig",
+        "owner",
+        "path",
+        "stage",
+        "tags",
+        "url",
+    )
 
     def __init__(self, doc: DealDoc, fig: DealFigures, url: str):
         self._doc: DealDoc | None = doc
         self._fig: DealFigures | None = fig
         self._data: bytes | None = None
+        self._brief: tuple[DealBrief, FigBrief] | None = None
         self.url = url
         self.path = doc.path
         self.owner: str = doc.deal.owner
@@ -134,22 +216,40 @@ class DealView:
         """Read the document and figures now, if they are still bytes."""
         if self._data is not None:
             self._doc, self._fig = pickle.loads(self._data)
-            self._data = None
+            self._data = self._brief = None
+
+    def whole(self) -> tuple[DealDoc, DealFigures]:
+        """The document and figures, read now if they are still bytes."""
+        self.load()
+        assert self._doc is not None and self._fig is not None
+        return self._doc, self._fig
+
+    def read(self) -> tuple[DealDoc, DealFigures]:
+        """The document and figures, without keeping them here if they are still bytes.
+
+        For code that reads each of many deals once (the search index): their documents need
+        not all be in memory at the same time.
+        """
+        if self._data is not None:
+            doc, fig = pickle.loads(self._data)
+            return doc, fig
+        assert self._doc is not None and self._fig is not None
+        return self._doc, self._fig
 
     @property
     def doc(self) -> DealDoc:
-        self.load()
-        assert self._doc is not None
-        return self._doc
+        return self.whole()[0]
 
     @property
-    def fig(self) -> DealFigures:
-        self.load()
-        assert self._fig is not None
-        return self._fig
+    def fig(self) -> Any:  # DealFigures, or its brief
+        if self._brief is not None:
+            return self._brief[1]
+        return self.whole()[1]
 
     @property
-    def deal(self) -> Any:
+    def deal(self) -> Any:  # schema.Deal, or its brief
+        if self._brief is not None:
+            return self._brief[0]
         return self.doc.deal
 
     @property
@@ -164,19 +264,31 @@ class DealView:
     __hash__ = None  # type: ignore[assignment]  # compared by value, like the dataclass it was
 
     def __reduce__(self) -> tuple[Any, ...]:
-        data = self._data
+        data, deal, fig = self._data, self.deal, self.fig
         if data is None:
             data = pickle.dumps((self._doc, self._fig), pickle.HIGHEST_PROTOCOL)
+        briefs = (
+            tuple(getattr(deal, name) for name in DEAL_BRIEF),
+            tuple(getattr(fig, name) for name in FIG_BRIEF),
+        )
         head = (self.url, self.path, self.owner, self.tags, self.stage)
-        return _stored_view, (*head, data)
+        return _stored_view, (*head, *briefs, data)
 
 
 def _stored_view(
-    url: str, path: str, owner: str, tags: tuple[str, ...], stage: str, data: bytes
+    url: str,
+    path: str,
+    owner: str,
+    tags: tuple[str, ...],
+    stage: str,
+    deal: tuple[Any, ...],
+    fig: tuple[Any, ...],
+    data: bytes,
 ) -> DealView:
     view = object.__new__(DealView)
     view._doc = view._fig = None
     view._data = data
+    view._brief = (_brief(DealBrief, view, deal), _brief(FigBrief, view, fig))
     view.url, view.path, view.owner, view.tags, view.stage = url, path, owner, tags, stage
     return view
 
@@ -234,6 +346,18 @@ class Site:
         return tag_url(self.tag_slugs[tag])
 
 
+class SiteRecorder:
+    """Stands for ``site`` in a template and notes which of its parts the template asks for."""
+
+    def __init__(self, site: Site):
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "asked", set())
+
+    def __getattr__(self, name: str) -> Any:
+        self.asked.add(name)
+        return getattr(self._site, name)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     path: str
@@ -261,7 +385,9 @@ class Renderer:
             "ranked_alternatives": ranked_alternatives,
             "buyer_map": buyer_map,
             "indicator_chart": chart,
+            "deal_fragment": self.deal_fragment,
         }
+        self.fragments: Any = None  # a fragments.Fragments, when fragments are kept
 
     def body(self, text: str, source: str, first_line: int, page: str) -> RenderedBody:
         def page_url(content_path: str) -> str | None:
@@ -288,6 +414,24 @@ class Renderer:
             top_heading=top,
             missing=missing,
         )
+
+    @jinja2.pass_context
+    def deal_fragment(self, context: Any, name: str, view: DealView, **values: Any) -> Markup:
+        """A partial template that shows one deal (see ``fragments``), kept while it can be."""
+        root, url, site = context["root"], context["url"], context["site"]
+        asked: set[str] = site.asked if isinstance(site, SiteRecorder) else set()
+
+        def render() -> tuple[str, frozenset[str]]:
+            recorder = SiteRecorder(self.site)
+            context = {**self.globals, "site": recorder, "root": root, "url": url}
+            html = self.env.get_template(name).render(**context, view=view, **values)
+            return html, frozenset(recorder.asked)
+
+        if self.fragments is None:
+            html, parts = render()
+            asked |= parts
+            return Markup(html)
+        return self.fragments.get(name, root, view.path, values, render, asked)
 
     def render(self, page: Page) -> bytes:
         root = page.root if page.root is not None else root_of(page.path)

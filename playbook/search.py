@@ -88,7 +88,7 @@ class SearchDoc:
 def deal_docs(deals: Iterable[DealView]) -> Iterator[SearchDoc]:
     """A deal is found by its names, its objective and stage, and its buyers and competitors."""
     for view in deals:
-        deal = view.deal
+        deal = view.read()[0].deal  # each deal once: its document need not stay in memory
         fields = [
             ("title", deal.title),
             ("customer", deal.customer),

@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 
 from playbook.builder import Builder
+from playbook.render import DEAL_BRIEF, FIG_BRIEF
 from playbook.workers import DealResult, Unit, UnitContext
 
 from conftest import REPO
@@ -68,7 +69,35 @@ def test_a_view_from_a_pickle_reads_its_document_only_when_asked(tmp_path: Path)
         result.view.slug,
     )
     assert not back.loaded  # none of that needed the document
-    assert back.deal == deal and back.loaded
+    # What list pages show comes from the brief, still without the document.
+    shown = [(name, getattr(back.deal, name)) for name in DEAL_BRIEF]
+    assert shown == [(name, getattr(deal, name)) for name in DEAL_BRIEF]
+    figures = result.view.fig
+    assert [getattr(back.fig, name) for name in FIG_BRIEF] == [
+        getattr(figures, name) for name in FIG_BRIEF
+    ]
+    assert not back.loaded
+    # Anything else is read from the whole document, which the view then keeps.
+    assert back.deal.buyers == deal.buyers and back.loaded
+    assert back.deal == deal and back.fig == figures
     assert back == result.view
     again = pickle.loads(pickle.dumps(back, pickle.HIGHEST_PROTOCOL))  # pickled once loaded
     assert again == result.view
+
+
+def test_a_brief_reads_a_field_it_lacks_from_the_whole_figures(tmp_path: Path) -> None:
+    result = _results(tmp_path)[0]
+    assert result.view is not None
+    back = pickle.loads(pickle.dumps(result.view, pickle.HIGHEST_PROTOCOL))
+    trends = back.fig.trends  # not in FIG_BRIEF
+    assert back.loaded and trends == result.view.fig.trends
+    assert back.fig is back._fig  # the whole figures from now on
+
+
+def test_a_view_read_for_one_use_stays_bytes(tmp_path: Path) -> None:
+    result = _results(tmp_path)[0]
+    assert result.view is not None
+    back = pickle.loads(pickle.dumps(result.view, pickle.HIGHEST_PROTOCOL))
+    doc, fig = back.read()
+    assert (doc, fig) == (result.view.doc, result.view.fig)
+    assert not back.loaded

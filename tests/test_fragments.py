@@ -1,0 +1,176 @@
+"""Rows of list pages kept in the build cache (``fragments``): reused only while still right."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from playbook.builder import Builder
+from playbook.cache import CACHE_DIR, DB_NAME
+from playbook.fragments import Fragments
+from playbook.pipeline import build
+
+from conftest import VALID_DEAL, run_playbook, snapshot
+
+OWNERS = ["Ana López", "Jan Peeters", "Jan Peeters", "Zoë Smit", "Zoë Smit"]
+
+
+COMPETITION = """\
+competition:
+  - name: Cloud warehouse reseller
+    kind: competitor
+    standing: front-runner
+"""
+
+
+def _deal(i: int, title: str | None = None, owner: str | None = None) -> str:
+    """Deal ``i``, with a red flag (no competition), so that it has a row on that page too."""
+    text = VALID_DEAL.replace("title: Data platform renewal", f"title: {title or f'Deal {i}'}")
+    text = text.replace("owner: Jan Peeters", f"owner: {owner or OWNERS[i]}")
+    return text.replace(COMPETITION, "competition: []\n")
+
+
+@pytest.fixture
+def root(make_playbook: Callable[..., Path]) -> Path:
+    return make_playbook({f"content/deals/deal-{i}.md": _deal(i) for i in range(5)})
+
+
+def _builder(root: Path, tmp_path: Path) -> Builder:
+    """A fresh builder (as a new `playbook build` would be) with the playbook's cache."""
+    return Builder(root, tmp_path / "out", jobs=1)
+
+
+def _reference(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "reference"
+    shutil.rmtree(out, ignore_errors=True)
+    build(root, out, jobs=1, use_cache=False)
+    return snapshot(out)
+
+
+def _rows_rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """(partial, way to the top, deal) of each fragment rendered from now on, not kept."""
+    rendered: list[tuple[str, str, str]] = []
+    real = Fragments.get
+
+    def counting(self: Fragments, name: str, root: str, path: str, *rest: Any) -> Any:
+        values, render, asked = rest
+
+        def counted() -> tuple[str, frozenset[str]]:
+            rendered.append((name, root, path))
+            return render()
+
+        return real(self, name, root, path, values, counted, asked)
+
+    monkeypatch.setattr(Fragments, "get", counting)
+    return rendered
+
+
+def test_a_renamed_deal_renders_its_own_rows_and_no_other(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _builder(root, tmp_path).build()
+    rendered = _rows_rendered(monkeypatch)
+    path = root / "content/deals/deal-2.md"
+    path.write_text(_deal(2, title="Deal two, renamed"), encoding="utf-8")
+    _builder(root, tmp_path).build()  # a new process: the rows come from the cache
+    assert {deal for _, _, deal in rendered} == {"content/deals/deal-2.md"}
+    assert ("_deal_row.html", "", "content/deals/deal-2.md") in rendered  # the overview
+    assert ("_deal_row.html", "../../", "content/deals/deal-2.md") in rendered  # its groups
+    assert ("_flag_row.html", "../", "content/deals/deal-2.md") in rendered  # red flags
+    assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
+
+
+def test_a_row_is_rendered_once_for_the_owner_tag_and_stage_pages(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = _rows_rendered(monkeypatch)
+    _builder(root, tmp_path).build()
+    deep = [deal for name, up, deal in rendered if (name, up) == ("_deal_row.html", "../../")]
+    assert sorted(deep) == [f"content/deals/deal-{i}.md" for i in range(5)]  # once each
+    page = (tmp_path / "out/owners/jan-peeters/index.html").read_text("utf-8")
+    assert page.count('class="deal-row"') == 2
+
+
+def test_a_row_that_shows_an_address_another_deal_changed_is_rendered_again(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new owner "Ana Lopez" takes the address ana-lopez (names sort so): deal 0's owner,
+    "Ana López", moves to ana-lopez-2, and deal 0's rows with it, though deal 0 is the same."""
+    _builder(root, tmp_path).build()
+    before = (tmp_path / "out/index.html").read_text("utf-8")
+    assert 'href="owners/ana-lopez/index.html">Ana López<' in before
+    rendered = _rows_rendered(monkeypatch)
+    (root / "content/deals/deal-5.md").write_text(_deal(5, owner="Ana Lopez"), "utf-8")
+    _builder(root, tmp_path).build()
+    after = (tmp_path / "out/index.html").read_text("utf-8")
+    assert 'href="owners/ana-lopez-2/index.html">Ana López<' in after
+    assert "content/deals/deal-0.md" in {deal for _, _, deal in rendered}
+    assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
+
+
+def test_a_changed_row_template_renders_every_row_again(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _builder(root, tmp_path).build()
+    rendered = _rows_rendered(monkeypatch)
+    builtin = Path(__file__).parent.parent / "templates/_deal_row.html"
+    row = builtin.read_text("utf-8").replace('<td class="date">', '<td class="date when">')
+    (root / "templates").mkdir()
+    (root / "templates/_deal_row.html").write_text(row, "utf-8")
+    _builder(root, tmp_path).build()
+    overview = [deal for name, up, deal in rendered if (name, up) == ("_deal_row.html", "")]
+    assert len(overview) == 5
+    assert (tmp_path / "out/index.html").read_text("utf-8").count('class="date when"') == 5
+    assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
+
+
+def test_a_corrupt_row_in_the_cache_is_not_used(root: Path, tmp_path: Path) -> None:
+    _builder(root, tmp_path).build()
+    db = sqlite3.connect(root / CACHE_DIR / DB_NAME)
+    rows = db.execute("SELECT key, data FROM fragments").fetchall()
+    changed = [(data.replace(b"Deal 3", b"Deal X"), key) for key, data in rows if b"Deal 3" in data]
+    assert changed
+    with db:
+        db.executemany("UPDATE fragments SET data = ? WHERE key = ?", changed)
+    db.close()
+    (root / "content/deals/deal-2.md").write_text(_deal(2, title="Deal two"), "utf-8")
+    result = _builder(root, tmp_path).build()
+    cache = root / CACHE_DIR
+    assert result.notices == [
+        f"warning: the build cache in {cache} was discarded:"
+        " a fragment of a list page does not match its checksum"
+    ]
+    assert "Deal X" not in (tmp_path / "out/index.html").read_text("utf-8")
+    assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
+
+
+def test_without_a_cache_rows_are_rendered_and_the_site_is_the_same(
+    root: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    first = run_playbook("build", root, "--out", out, "--no-cache")
+    assert first.returncode == 0, first.stderr
+    assert not (root / CACHE_DIR).exists()
+    assert snapshot(out) == _reference(root, tmp_path)
+
+
+def test_a_fragment_takes_only_plain_values(root: Path, tmp_path: Path) -> None:
+    (root / "templates").mkdir()
+    table = (Path(__file__).parent.parent / "templates/_deal_table.html").read_text("utf-8")
+    table = table.replace(
+        'deal_fragment("_deal_row.html", view)',
+        'deal_fragment("_deal_row.html", view, group=group)',
+    )
+    (root / "templates/_deal_table.html").write_text(table, "utf-8")
+    result = run_playbook("build", root, "--out", tmp_path / "site")
+    assert result.returncode == 1
+    message = "deal_fragment() takes plain values (text, numbers, booleans), not StageGroup"
+    where = "templates/_deal_table.html:23: template error while making index.html"
+    assert result.stderr.startswith(f"{where}: TypeError: {message}\n")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
