@@ -12,6 +12,10 @@ show that there was no coach, or that we stood at zero against a competitor.
 Missing data never raises a flag by itself, except where the absence is the point (no economic
 buyer, no coach, no competition, ...): a buyer without ``last_contact`` is not stale, a buyer
 without ``mode`` is not an economic buyer who sees no need.
+
+Every flag names the field it is about, as a path into the front-matter, so that ``check`` can
+point at its line: the value that raised it (``buyers[2].last_contact``), or for something
+absent the list it is missing from (``buyers`` for no coach, ``competition``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import date
 from typing import Literal
 
 from playbook.formatting import counted, signed
-from playbook.schema import Alternative, Buyer, Deal, Indicator, Settings
+from playbook.schema import Alternative, Buyer, Deal, Indicator, KeyPath, Settings
 
 Severity = Literal["high", "medium", "low"]
 
@@ -47,6 +51,7 @@ class RedFlag:
     rule: str
     severity: Severity
     message: str
+    field: KeyPath  # what to mend: ``("buyers", 2, "last_contact")``, or a list for an absence
     subject: str | None = None
 
 
@@ -177,8 +182,8 @@ class _Context:
     open: bool
 
 
-def _flag(rule_id: str, message: str, subject: str | None = None) -> RedFlag:
-    return RedFlag(rule_id, RULES_BY_ID[rule_id].severity, message, subject)
+def _flag(rule_id: str, message: str, field: KeyPath, subject: str | None = None) -> RedFlag:
+    return RedFlag(rule_id, RULES_BY_ID[rule_id].severity, message, field, subject)
 
 
 def _no_economic_buyer(ctx: _Context) -> Iterator[RedFlag]:
@@ -187,17 +192,24 @@ def _no_economic_buyer(ctx: _Context) -> Iterator[RedFlag]:
         yield _flag(
             "no-economic-buyer",
             "No buyer is marked as economic buyer, so we do not know who signs",
+            ("buyers",),
         )
 
 
 def _several_economic_buyers(ctx: _Context) -> Iterator[RedFlag]:
-    """One flag naming them all: the fix (find who really decides) concerns them together."""
-    names = [buyer.name for buyer in ctx.deal.buyers if _has_role(buyer, "economic")]
-    if len(names) > 1:
+    """One flag naming them all: the fix (find who really decides) concerns them together.
+
+    It points at the role of the second one, where there starts to be one too many.
+    """
+    buyers = ctx.deal.buyers
+    economic = [index for index, buyer in enumerate(buyers) if _has_role(buyer, "economic")]
+    if len(economic) > 1:
+        names = [buyers[index].name for index in economic]
         yield _flag(
             "several-economic-buyers",
             f"{len(names)} buyers are marked as economic buyer ({_and(names)}); "
             "only one person gives the final yes for one objective",
+            ("buyers", economic[1], "role"),
         )
 
 
@@ -205,16 +217,19 @@ def _no_coach(ctx: _Context) -> Iterator[RedFlag]:
     """Fires on a deal without buyers too: nobody guides us through the account."""
     if not any(_has_role(buyer, "coach") for buyer in ctx.deal.buyers):
         yield _flag(
-            "no-coach", "No buyer is marked as coach, so nobody guides us inside the account"
+            "no-coach",
+            "No buyer is marked as coach, so nobody guides us inside the account",
+            ("buyers",),
         )
 
 
 def _economic_buyer_sees_no_need(ctx: _Context) -> Iterator[RedFlag]:
-    for buyer in ctx.deal.buyers:
+    for index, buyer in enumerate(ctx.deal.buyers):
         if _has_role(buyer, "economic") and buyer.mode in ("even-keel", "overconfident"):
             yield _flag(
                 "economic-buyer-sees-no-need",
                 f"{buyer.name} (economic buyer) is in {buyer.mode} mode and sees no gap to close",
+                ("buyers", index, "mode"),
                 buyer.name,
             )
 
@@ -234,25 +249,27 @@ def _no_buyer_sees_need(ctx: _Context) -> Iterator[RedFlag]:
     )
     if unknown:
         message += f" ({unknown} without a recorded mode)"
-    yield _flag("no-buyer-sees-need", message)
+    yield _flag("no-buyer-sees-need", message, ("buyers",))
 
 
 def _influential_buyer_against(ctx: _Context) -> Iterator[RedFlag]:
-    for buyer in ctx.deal.buyers:
+    for index, buyer in enumerate(ctx.deal.buyers):
         if buyer.influence == "high" and buyer.rating is not None and buyer.rating <= 0:
             yield _flag(
                 "influential-buyer-against",
                 f"{buyer.name} has high influence and rates our offer {signed(buyer.rating)}",
+                ("buyers", index, "rating"),
                 buyer.name,
             )
 
 
 def _strongly_negative_buyer(ctx: _Context) -> Iterator[RedFlag]:
-    for buyer in ctx.deal.buyers:
+    for index, buyer in enumerate(ctx.deal.buyers):
         if buyer.rating is not None and buyer.rating <= -4:
             yield _flag(
                 "strongly-negative-buyer",
                 f"{buyer.name} rates our offer {signed(buyer.rating)}, strongly against us",
+                ("buyers", index, "rating"),
                 buyer.name,
             )
 
@@ -262,7 +279,7 @@ def _stale_contact(ctx: _Context) -> Iterator[RedFlag]:
     if not ctx.open:
         return
     limit = ctx.settings.stale_after_days
-    for buyer in ctx.deal.buyers:
+    for index, buyer in enumerate(ctx.deal.buyers):
         if buyer.last_contact is None:
             continue
         days = (ctx.today - buyer.last_contact).days
@@ -270,6 +287,7 @@ def _stale_contact(ctx: _Context) -> Iterator[RedFlag]:
             yield _flag(
                 "stale-contact",
                 f"{buyer.name} has not been contacted for {days} days (limit {limit})",
+                ("buyers", index, "last_contact"),
                 buyer.name,
             )
 
@@ -283,11 +301,12 @@ _KIND_WORDS = {
 
 
 def _zero_standing(ctx: _Context) -> Iterator[RedFlag]:
-    for rival in ctx.deal.competition:
+    for index, rival in enumerate(ctx.deal.competition):
         if rival.standing == "zero":
             yield _flag(
                 "zero-standing",
                 f"We stand at zero against {rival.name} ({_KIND_WORDS[rival.kind]})",
+                ("competition", index, "standing"),
                 rival.name,
             )
 
@@ -299,6 +318,7 @@ def _single_threaded(ctx: _Context) -> Iterator[RedFlag]:
         yield _flag(
             "single-threaded",
             f"{name} is the only buyer listed: the deal depends on one person",
+            ("buyers",),
             name,
         )
 
@@ -308,6 +328,7 @@ def _no_competition(ctx: _Context) -> Iterator[RedFlag]:
         yield _flag(
             "no-competition",
             "No competing option is listed; there is always at least doing nothing",
+            ("competition",),
         )
 
 
@@ -318,6 +339,7 @@ def _few_alternatives(ctx: _Context) -> Iterator[RedFlag]:
         yield _flag(
             "few-alternatives",
             f"{considered} written down, so no approach was compared with another",
+            ("alternatives",),
         )
 
 
@@ -334,6 +356,7 @@ def _no_selected_alternative(ctx: _Context) -> Iterator[RedFlag]:
             "no-selected-alternative",
             f"No alternative is selected, yet the deal is at stage {ctx.deal.stage} "
             f"(a choice is expected from {start} on)",
+            ("alternatives",),
         )
 
 
@@ -355,6 +378,7 @@ def _overdue_actions(ctx: _Context) -> Iterator[RedFlag]:
         yield _flag(
             "overdue-actions",
             f"Planned action '{action.what}' was due {action.due.isoformat()}, {late} ago",
+            ("actions", index, "due"),
             action.what,
         )
 
@@ -364,16 +388,21 @@ def _no_planned_action(ctx: _Context) -> Iterator[RedFlag]:
         yield _flag(
             "no-planned-action",
             "No action is planned, so nothing is scheduled to improve our position",
+            ("actions",),
         )
 
 
 def _indicator_moving_away(ctx: _Context) -> Iterator[RedFlag]:
-    for indicator in ctx.deal.indicators:
+    """Points at the latest value (by date, as the trend reads them): the one that moved away."""
+    for index, indicator in enumerate(ctx.deal.indicators):
         trend = indicator_trend(indicator)
         if trend.direction == "away":
+            points = indicator.values
+            latest = max(range(len(points)), key=lambda at: points[at].date)
             yield _flag(
                 "indicator-moving-away",
                 f"Indicator '{indicator.name}' is {trend.words}",
+                ("indicators", index, "values", latest),
                 indicator.name,
             )
 
@@ -386,6 +415,7 @@ def _close_date_passed(ctx: _Context) -> Iterator[RedFlag]:
             "close-date-passed",
             f"The expected close date {close.isoformat()} passed {late} ago, "
             "but the deal is neither won nor lost",
+            ("close_date",),
         )
 
 

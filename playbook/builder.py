@@ -308,10 +308,7 @@ class Builder:
             # Nothing changed: the site on disk is already this build's output.
             stats.cache_hits = len(inputs.rels)
             stats.pages_kept = len(state.files)
-            warnings = [
-                Diagnostic(path, 1, None, message, Severity.WARNING, code=code)
-                for path, message, code in state.warnings
-            ]
+            warnings = list(state.warnings)
             self._state, self._intact = state, True
             return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices, ())
 
@@ -516,7 +513,7 @@ class Builder:
             else:
                 new_state.files[path] = stat_entry(self.out / path, tag)
         warnings = [flag for r in included for flag in r.flags]
-        new_state.warnings = [(w.path, w.message, w.code) for w in warnings]
+        new_state.warnings = warnings
         with stats.timed("cache"):
             cache.forget([rel for rel in cache.stored_keys() if rel not in keys])
             cache.forget_fragments(inputs.render, {rel: results[rel].shown for rel in ran})

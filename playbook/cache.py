@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from playbook import __version__
+from playbook.diagnostics import Diagnostic
 from playbook.keys import FORMAT
 from playbook.keys import hash_parts as _hash
 from playbook.workers import DealResult
@@ -47,7 +48,7 @@ class SiteState:
     files: dict[str, tuple[int, int, int, int, bytes]] = field(default_factory=dict)
     digest: bytes = b""  # of everything the site was built from
     deals: int = 0
-    warnings: list[tuple[str, str, str | None]] = field(default_factory=list)  # red flags
+    warnings: list[Diagnostic] = field(default_factory=list)  # red flags
     # list page → (its key, the parts of the site it asked for): see listcache
     lists: dict[str, tuple[bytes, frozenset[str]]] = field(default_factory=dict)
     # files made from many deals at once (deals.json, the search index) → (key, their paths)

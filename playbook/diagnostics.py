@@ -94,7 +94,7 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
             props.append(f"line={d.line}")
         if d.column is not None:
             props.append(f"col={d.column}")
-        if title := d.field or d.code:
+        if title := d.code or d.field:
             props.append(f"title={_github_escape(title, prop=True)}")
         message = f"{d.field}: {d.message}" if d.field else d.message
         lines.append(f"::{d.severity} {','.join(props)}::{_github_escape(message)}\n")

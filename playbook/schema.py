@@ -27,6 +27,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+# A path into the front-matter, ``("buyers", 1, "role")``: how an error or a red flag says which
+# field it is about (``sources.SourceFile.line_of`` finds its line).
+KeyPath = tuple[str | int, ...]
+
 # ----------------------------------------------------------------------------- value types
 
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -330,7 +334,7 @@ RECORD_OF_LIST: dict[str, type[BaseModel]] = {
 }
 
 
-def record_at(top: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel]:
+def record_at(top: type[BaseModel], loc: KeyPath) -> type[BaseModel]:
     """The record type that holds the field at ``loc`` (for suggestions on unknown fields)."""
     names = [part for part in loc[:-1] if isinstance(part, str)]
     return RECORD_OF_LIST.get(names[-1], top) if names else top

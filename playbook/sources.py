@@ -2,8 +2,9 @@
 
 Front-matter is split with python-frontmatter's YAML handler and parsed on PyYAML's C loader
 where present (values built by ``yamlfast``). Every key path (``("buyers", 1, "role")``) can be
-mapped to its line in the file, so that later stages can point at it; the map is made the first
-time a line is asked for, which only a file with an error does.
+mapped to its line in the file, so that later stages can point at it: the parsed YAML nodes are
+kept with the file, and a line is looked up along its path only when an error or a red flag
+asks for it (mapping every key of every file cost a tenth of a build, parsing it again more).
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from playbook.diagnostics import Diagnostic
+from playbook.schema import KeyPath
 from playbook.yamlfast import construct_plain, fast_resolve
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
-
-KeyPath = tuple[str | int, ...]
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -49,11 +49,11 @@ class SourceFile:
     data: dict[str, Any]
     body: str
     body_line: int
-    # None until a line is first asked for: only a file with an error needs its line map, so
-    # it is made then, from ``text`` (mapping every key of every file cost a tenth of a build).
+    # Given for a file that is not YAML (playbook.toml); else made from ``node`` when asked for.
     line_map: dict[KeyPath, int] | None = None
     start_line: int = 1
     text: str = ""
+    node: yaml.Node | None = None  # the front-matter as parsed, its lines counted from 0
 
     @property
     def head(self) -> str:
@@ -64,7 +64,9 @@ class SourceFile:
     def lines(self) -> dict[KeyPath, int]:
         """Every key path of the front-matter and its line."""
         if self.line_map is None:
-            self.line_map = _line_map(self.text)
+            self.line_map = {}
+            if self.node is not None:
+                _walk(self.node, (), self.line_map, self.start_line)
         return self.line_map
 
     @property
@@ -72,7 +74,9 @@ class SourceFile:
         return self.path.stem
 
     def line_of(self, key_path: KeyPath) -> int:
-        """The line of a key path, or of its nearest parent that has one."""
+        """The line of a key path, or of its nearest parent that has one, else the opening line."""
+        if self.line_map is None and self.node is not None:
+            return _node_line(self.node, key_path, self.start_line) or self.start_line
         lines = self.lines
         path = tuple(key_path)
         while path:
@@ -195,7 +199,7 @@ def load_source(
         return None
     front, front_line, body, body_line = parts
     try:
-        data, _ = parse_yaml(front, front_line, map_lines=False)
+        data, node = parse_front(front, front_line)
     except _YAMLProblem as problem:
         field = problem.field or field_at_line(text, problem.line)
         problems.append(Diagnostic(rel, problem.line, field, problem.message))
@@ -212,16 +216,7 @@ def load_source(
             )
         )
         return None
-    return SourceFile(path, rel, data, body, body_line, None, front_line, text)
-
-
-def _line_map(text: str) -> dict[KeyPath, int]:
-    """Every key path of the front-matter of ``text`` (a file that loaded) to its line."""
-    parts = _HANDLER.split_located(text)
-    if parts is None:
-        return {}
-    front, front_line, _, _ = parts
-    return parse_yaml(front, front_line)[1]
+    return SourceFile(path, rel, data, body, body_line, None, front_line, text, node)
 
 
 def _missing_front_matter(rel: str, text: str) -> Diagnostic:
@@ -305,29 +300,33 @@ def _check_expansion(root: yaml.Node, first_line: int) -> None:
             stack.extend((child, False) for child in _children(node))
 
 
-def parse_yaml(
-    text: str, first_line: int = 1, *, map_lines: bool = True
-) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse YAML and map every key path to its 1-based line (offset by ``first_line - 1``).
+def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse YAML and map every key path to its 1-based line (offset by ``first_line - 1``)."""
+    data, node = parse_front(text, first_line)
+    lines: dict[KeyPath, int] = {}
+    if node is not None:
+        _walk(node, (), lines, first_line)
+    return data, lines
+
+
+def parse_front(text: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML into its value and its node (which knows the line of every key).
 
     Raises _YAMLProblem with a located, plain-language message for broken YAML or a key that
-    appears twice (which YAML would otherwise resolve silently by dropping one). With
-    ``map_lines=False`` the keys are still checked for duplicates but the map stays empty.
+    appears twice (which YAML would otherwise resolve silently by dropping one).
     """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
-        lines: dict[KeyPath, int] = {}
+            return None, None
         if "&" in text:  # only anchors (&name) can make a small text expand to a huge value
             _check_expansion(node, first_line)
         plain, data = construct_plain(loader, node)
-        if map_lines or not plain:
-            # Also finds a repeated key, and says where: before construction, which would
-            # silently keep the last one.
-            _walk(node, (), lines if map_lines else None, first_line)
         if not plain:
+            # Finds a repeated key, and says where: before construction, which would silently
+            # keep the last one.
+            _walk(node, (), None, first_line)
             data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, text, first_line) from None
@@ -341,7 +340,7 @@ def parse_yaml(
         raise _YAMLProblem(first_line, f"YAML syntax error: {exc}") from None
     finally:
         loader.dispose()
-    return data, lines
+    return data, node
 
 
 def _walk(
@@ -380,6 +379,27 @@ def _walk(
             if lines is not None:
                 lines[(*path, index)] = item.start_mark.line + offset
             _walk(item, (*path, index), lines, offset, inside)
+
+
+def _node_line(node: yaml.Node, path: KeyPath, offset: int) -> int | None:
+    """The line of ``path`` in ``node``, or of its nearest parent there; None if not even the
+    first key is: what ``_walk`` would map, found by following the one path."""
+    line = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next((pair for pair in node.value if pair[0].value == part), None)
+            if pair is None:
+                break
+            line = pair[0].start_mark.line + offset
+            node = pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + offset
+        else:
+            break
+    return line
 
 
 def field_name(path: KeyPath) -> str:

@@ -17,13 +17,14 @@ from playbook.diagnostics import Diagnostic, closest, did_you_mean
 from playbook.schema import (
     Deal,
     DealDoc,
+    KeyPath,
     MethodDoc,
     MethodPage,
     Settings,
     record_at,
     shown,
 )
-from playbook.sources import KeyPath, SourceFile, field_name
+from playbook.sources import SourceFile, field_name
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -43,7 +43,7 @@ from playbook.progress import STAGES
 from playbook.render import DealView, Page, Renderer, Site, deal_url
 from playbook.schema import MethodDoc, Settings
 from playbook.slugs import assign_slugs
-from playbook.sources import load_source, unreadable
+from playbook.sources import field_name, load_source, unreadable
 from playbook.urls import owner_url, tag_url
 from playbook.validate import validate_deal
 from playbook.writer import write_file
@@ -168,7 +168,7 @@ class DealResult:
     problems: list[Diagnostic]
     view: DealView | None = None  # None when the file has errors; the doc's body is dropped
     draft: bool = False
-    flags: tuple[Diagnostic, ...] = ()  # the red flags, as warnings located at the file
+    flags: tuple[Diagnostic, ...] = ()  # the red flags, as warnings at the lines of their fields
     for_site: bool = False  # made by a build (body, links, page), not by ``check``
     anchors: frozenset[str] = frozenset()
     links: list[Link] = field(default_factory=list)
@@ -229,7 +229,14 @@ class Unit:
         view = DealView(doc, fig, deal_url(doc.slug))
         result.draft = doc.deal.draft
         result.flags = tuple(
-            Diagnostic(doc.path, 1, None, flag.message, Severity.WARNING, code=flag.rule)
+            Diagnostic(
+                doc.path,
+                source.line_of(flag.field),
+                field_name(flag.field),
+                flag.message,
+                Severity.WARNING,
+                code=flag.rule,
+            )
             for flag in fig.flags
         )
         if ctx.views:

@@ -19,8 +19,8 @@ BROKEN = VALID_DEAL.replace("role: [technical, coach]", "role: [technical, payer
 )
 
 TEXT = (
-    "content/deals/acme.md:1: warning: No buyer is marked as coach, so nobody guides us inside "
-    "the account\n"
+    "content/deals/acme.md:12: buyers: warning: No buyer is marked as coach, so nobody guides us "
+    "inside the account\n"
     "content/deals/globex.md:5: custmer: unknown field 'custmer' (did you mean 'customer'?)\n"
     "content/deals/globex.md:22: buyers[1].role[1]: 'payer' is not one of economic, user, "
     "technical, coach\n"
@@ -29,9 +29,9 @@ TEXT = (
 JSON = [
     {
         "path": "content/deals/acme.md",
-        "line": 1,
+        "line": 12,
         "column": None,
-        "field": None,
+        "field": "buyers",
         "message": "No buyer is marked as coach, so nobody guides us inside the account",
         "severity": "warning",
         "code": "no-coach",
@@ -57,7 +57,7 @@ JSON = [
 ]
 
 GITHUB = """\
-::warning file=content/deals/acme.md,line=1,title=no-coach::No buyer is marked as coach, \
+::warning file=content/deals/acme.md,line=12,title=no-coach::buyers: No buyer is marked as coach, \
 so nobody guides us inside the account
 ::error file=content/deals/globex.md,line=5,title=custmer::custmer: unknown field 'custmer' \
 (did you mean 'customer'?)
@@ -121,7 +121,8 @@ def test_drafts_are_checked_too(make_playbook: Callable[..., Path]) -> None:
     broken_draft = BROKEN.replace("tags: [renewal]", "tags: [renewal]\ndraft: true")
     root = make_playbook({"content/deals/acme.md": draft, "content/deals/globex.md": broken_draft})
     result = run_playbook("check", root)
-    assert (result.returncode, result.stdout) == (1, TEXT.replace("globex.md:22:", "globex.md:23:"))
+    expected = TEXT.replace("acme.md:12:", "acme.md:13:").replace("globex.md:22:", "globex.md:23:")
+    assert (result.returncode, result.stdout) == (1, expected)
 
 
 def test_as_of_overrides_the_settings_date(make_playbook: Callable[..., Path]) -> None:
@@ -130,12 +131,12 @@ def test_as_of_overrides_the_settings_date(make_playbook: Callable[..., Path]) -
     late = run_playbook("check", root, "--as-of", "2026-12-06")
     assert late.returncode == 0
     assert late.stdout == (
-        "content/deals/acme.md:1: warning: Marie Dubois has not been contacted for 34 days "
-        "(limit 30)\n"
-        "content/deals/acme.md:1: warning: Planned action 'Live demo of lineage features' was "
-        "due 2026-12-05, 1 day ago\n"
-        "content/deals/acme.md:1: warning: Tom Janssens has not been contacted for 35 days "
-        "(limit 30)\n"
+        "content/deals/acme.md:19: buyers[0].last_contact: warning: Marie Dubois has not been "
+        "contacted for 34 days (limit 30)\n"
+        "content/deals/acme.md:25: buyers[1].last_contact: warning: Tom Janssens has not been "
+        "contacted for 35 days (limit 30)\n"
+        "content/deals/acme.md:41: actions[0].due: warning: Planned action 'Live demo of lineage "
+        "features' was due 2026-12-05, 1 day ago\n"
     )
 
 

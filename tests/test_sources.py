@@ -83,6 +83,14 @@ def test_line_of_falls_back_to_the_nearest_parent_then_the_opening_line(tmp_path
     assert source.line_of(("customer",)) == 1
 
 
+def test_line_of_follows_the_nodes_to_the_lines_of_the_map(tmp_path: Path) -> None:
+    lines = load(tmp_path, DEAL).lines
+    source = load(tmp_path, DEAL)  # no map made: each line is found along its own path
+    assert len(lines) == 21
+    assert {path: source.line_of(path) for path in lines} == lines
+    assert source.line_map is None
+
+
 def test_parse_yaml_offsets_lines_by_the_first_line() -> None:
     data, lines = parse_yaml("a: 1\nb:\n  - x\n", first_line=10)
     assert data == {"a": 1, "b": ["x"]}

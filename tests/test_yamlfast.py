@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from playbook import sources
-from playbook.sources import _HANDLER, _Loader, find_files, parse_yaml
+from playbook.sources import _HANDLER, _Loader, find_files, parse_front, parse_yaml
 from playbook.yamlfast import construct_plain
 
 from conftest import REPO
@@ -93,7 +93,7 @@ def test_repeated_key_is_still_reported_with_its_lines() -> None:
     text = "title: x\nbuyers:\n  - name: A\n    name: B\n"
     assert _plain(text)[0] is False
     with pytest.raises(Exception) as caught:
-        parse_yaml(text, 2, map_lines=False)
+        parse_front(text, 2)
     assert str(caught.value) == "'name' appears twice (first on line 4); keep one of them"
     assert caught.value.line == 5  # type: ignore[attr-defined]
 
