@@ -20,7 +20,7 @@ def deal(
     *,
     stage: str = "develop",
     owner: str = "Jan Peeters",
-    value: int | None = 180000,
+    value: float | None = 180000,
     currency: str = "EUR",
     tags: str = "[renewal]",
     chance: int | None = 65,
@@ -201,6 +201,26 @@ def test_rows_carry_the_slugs_the_filters_match_on(site: Path) -> None:
         ("Gamma pilot", "develop", "zoe-smit", "renewal"),
         ("Delta metering", "won", "jan-peeters", "renewal"),
     ]
+
+
+def test_open_totals_are_added_in_the_order_of_the_deal_table(
+    make_playbook: Callable[..., Path],
+) -> None:
+    # In the order of the files, 2.427 + 1.344 + 8.474 is 12.245000000000001 (12.25); in the
+    # order of the table (stage, then file) it is 12.245 (12.24), as the overview's script adds.
+    root = make_playbook(
+        {
+            "content/deals/a.md": deal("Late", stage="negotiate", value=2.427, chance=None),
+            "content/deals/b.md": deal("Early", value=1.344, chance=None),
+            "content/deals/c.md": deal("Early too", value=8.474, chance=None),
+        }
+    )
+    assert run_playbook("build", root).returncode == 0
+    for path in ("index.html", "owners/jan-peeters/index.html", "tags/renewal/index.html"):
+        totals = page(root / "site" / path).find("table", class_="stage-totals")
+        assert rows(totals, "tfoot") == [
+            ["All open deals", "3", "EUR", "12.24", "12.24", "3 at full value"]
+        ], path
 
 
 def test_filter_form_lists_stages_owners_and_tags_and_is_hidden_without_script(
