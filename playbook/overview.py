@@ -7,10 +7,16 @@ files, so that these pages can be rebuilt from per-deal data alone.
 Weighted value is a forecast, so it is given for open deals only: an open deal counts at its
 value times the chance of its selected alternative, or at its full value when it has no such
 chance (and the pages say which). Amounts in different currencies are never added together.
+
+The overview's script (templates/static/filters.js) recounts these totals for the deals a filter
+shows, so amounts are added as it adds them: left to right, in the order the deal table lists
+them, whole numbers exactly until the first fraction.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -80,6 +86,15 @@ class NamedGroup:
         return open_totals(self.deals)
 
 
+def added(amounts: Iterable[float | int]) -> float | int:
+    """The amounts added left to right, as a browser adds them.
+
+    Python 3.12's ``sum()`` compensates the rounding of floats, which the overview's script cannot
+    do; adding one by one keeps the page's recount and the build's figures equal to the cent.
+    """
+    return functools.reduce(operator.add, amounts, 0)
+
+
 def currency_totals(views: Iterable[DealView]) -> list[CurrencyTotal]:
     """Totals per currency, in currency order; closed deals add to the value, not the weighted."""
     by_currency: dict[str, list[DealView]] = {}
@@ -90,7 +105,7 @@ def currency_totals(views: Iterable[DealView]) -> list[CurrencyTotal]:
         valued = [view for view in deals if view.deal.value is not None]
         forecast = [view for view in valued if view.fig.is_open]
         by_chance = [view for view in forecast if view.fig.weighted_value is not None]
-        weighted = sum(
+        weighted = added(
             view.fig.weighted_value if view.fig.weighted_value is not None else view.deal.value
             for view in forecast
         )
@@ -98,7 +113,7 @@ def currency_totals(views: Iterable[DealView]) -> list[CurrencyTotal]:
             CurrencyTotal(
                 currency=currency,
                 deals=len(deals),
-                value=sum(view.deal.value for view in valued),
+                value=added(view.deal.value for view in valued),
                 weighted=weighted if any(view.fig.is_open for view in deals) else None,
                 by_chance=len(by_chance),
                 at_full_value=len(forecast) - len(by_chance),
@@ -119,8 +134,16 @@ def stage_groups(views: list[DealView], settings: Settings) -> list[StageGroup]:
 
 
 def open_totals(views: list[DealView]) -> list[CurrencyTotal]:
-    """The open pipeline: every deal that is neither won nor lost, per currency."""
+    """The open pipeline: every deal that is neither won nor lost, per currency.
+
+    Pages that show these totals pass the deals in the order of their deal table (``listed``).
+    """
     return currency_totals(view for view in views if view.fig.is_open)
+
+
+def listed(groups: list[StageGroup]) -> list[DealView]:
+    """The deals of ``groups`` in the order the deal table lists them: by stage, then as given."""
+    return [view for group in groups for view in group.deals]
 
 
 def named_groups(

@@ -33,6 +33,7 @@ from playbook.markdown import RenderedBody, make_markdown, render_body
 from playbook.overview import (
     NamedGroup,
     flags_by_rule,
+    listed,
     named_groups,
     open_totals,
     stage_groups,
@@ -523,9 +524,10 @@ def list_pages(site: Site) -> Iterator[ListPage]:
     rule_hits = functools.cache(lambda: flags_by_rule(site.deals, site.settings))
 
     def overview() -> dict[str, Any]:
+        groups = stage_groups(site.deals, site.settings)
         return {
-            "groups": stage_groups(site.deals, site.settings),
-            "open_totals": open_totals(site.deals),
+            "groups": groups,
+            "open_totals": open_totals(listed(groups)),
             "owners": owners,
             "tags": tags,
             "rule_hits": rule_hits(),
@@ -536,7 +538,7 @@ def list_pages(site: Site) -> Iterator[ListPage]:
         if kind == "stage":  # one stage: its own row of totals, not every stage's
             groups = [g for g in groups if g.stage == group.name]
         context = {"kind": kind, "group": group, "groups": groups}
-        return {**context, "open_totals": open_totals(group.deals)}
+        return {**context, "open_totals": open_totals(listed(groups))}
 
     yield ListPage("index.html", "index.html", every, overview)
     for kind, groups in (("stage", stages), ("owner", owners), ("tag", tags)):

@@ -4,7 +4,8 @@ These tests need Debian's Chromium (``/usr/bin/chromium``); the test tool's own 
 does not work on our machines. Locally they skip with the reason when no Chromium is found; in CI
 (``CI`` set) a missing browser is a failure, so they can never be skipped silently there. The
 ``browser`` fixture and the built sites are in conftest.py, shared with the other browser tests
-(the overview's filters: test_intelligence_in_browser.py; search: test_search_in_browser.py).
+(the overview's filters: test_intelligence_in_browser.py and test_filters_in_browser.py; search:
+test_search_in_browser.py).
 """
 
 from __future__ import annotations

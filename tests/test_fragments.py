@@ -170,7 +170,8 @@ def test_a_fragment_takes_only_plain_values(root: Path, tmp_path: Path) -> None:
     result = run_playbook("build", root, "--out", tmp_path / "site")
     assert result.returncode == 1
     message = "deal_fragment() takes plain values (text, numbers, booleans), not StageGroup"
-    where = "templates/_deal_table.html:23: template error while making index.html"
+    line = table.splitlines().index(next(x for x in table.splitlines() if "group=group" in x)) + 1
+    where = f"templates/_deal_table.html:{line}: template error while making index.html"
     assert result.stderr.startswith(f"{where}: TypeError: {message}\n")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "site").exists()

@@ -20,7 +20,7 @@ def deal(
     *,
     stage: str = "develop",
     owner: str = "Jan Peeters",
-    value: int | None = 180000,
+    value: float | None = 180000,
     currency: str = "EUR",
     tags: str = "[renewal]",
     chance: int | None = 65,
@@ -203,6 +203,44 @@ def test_rows_carry_the_slugs_the_filters_match_on(site: Path) -> None:
     ]
 
 
+def test_rows_carry_the_figures_the_script_recounts_the_totals_from(site: Path) -> None:
+    table = page(site / "index.html").find("table", id="deals")
+    data = [
+        (title(row), *(row.attrs.get(f"data-{name}") for name in FIGURES))
+        for row in table.find_all("tr", class_="deal-row")
+    ]
+    assert data == [
+        ("Acme renewal", "EUR", "180000", "117000.0", ""),
+        ("Beta roll-out", "EUR", "50000", None, ""),  # no chance: counted at full value
+        ("Eps scoping", "EUR", None, None, ""),
+        ("Gamma pilot", "USD", "20000", "10000.0", ""),
+        ("Delta metering", "EUR", "400000", "320000.0", None),  # won: not open
+    ]
+
+
+FIGURES = ("currency", "value", "weighted", "open")
+
+
+def test_open_totals_are_added_in_the_order_of_the_deal_table(
+    make_playbook: Callable[..., Path],
+) -> None:
+    # In the order of the files, 2.427 + 1.344 + 8.474 is 12.245000000000001 (12.25); in the
+    # order of the table (stage, then file) it is 12.245 (12.24), as the overview's script adds.
+    root = make_playbook(
+        {
+            "content/deals/a.md": deal("Late", stage="negotiate", value=2.427, chance=None),
+            "content/deals/b.md": deal("Early", value=1.344, chance=None),
+            "content/deals/c.md": deal("Early too", value=8.474, chance=None),
+        }
+    )
+    assert run_playbook("build", root).returncode == 0
+    for path in ("index.html", "owners/jan-peeters/index.html", "tags/renewal/index.html"):
+        totals = page(root / "site" / path).find("table", class_="stage-totals")
+        assert rows(totals, "tfoot") == [
+            ["All open deals", "3", "EUR", "12.24", "12.24", "3 at full value"]
+        ], path
+
+
 def test_filter_form_lists_stages_owners_and_tags_and_is_hidden_without_script(
     site: Path,
 ) -> None:
@@ -224,6 +262,10 @@ def test_filter_form_lists_stages_owners_and_tags_and_is_hidden_without_script(
         "tag": [("", "all tags"), ("new-logo", "new-logo"), ("renewal", "renewal")],
     }
     assert form.attrs["data-total"] == "5"
+    assert form.find("p", class_="note").text() == (
+        "Filters narrow the list below and recount the totals above for the deals shown. The "
+        "page's address keeps them: bookmark or share it to come back to the same view."
+    )
 
 
 def test_filter_script_is_our_own_loaded_relatively_and_deferred(site: Path) -> None:
@@ -243,6 +285,11 @@ def test_filter_script_is_our_own_loaded_relatively_and_deferred(site: Path) -> 
         '"data-stage"',
         '"data-owner"',
         '"data-tags"',
+        '"data-currency"',
+        '"data-value"',
+        '"data-weighted"',
+        '"data-open"',
+        "table.stage-totals",
         ".filter-status",
     ):
         assert needle in built
