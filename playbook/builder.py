@@ -25,10 +25,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+
+import jinja2
 
 from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
 from playbook.config import load_settings, resolve_as_of
+from playbook.dealsjson import entry_text
 from playbook.derived import make_derived
 from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
 from playbook.keys import deal_key, render_digest, unchanged
@@ -41,6 +43,7 @@ from playbook.render import (
     Renderer,
     Site,
     deal_url,
+    make_environment,
     method_url,
     static_files,
 )
@@ -60,20 +63,25 @@ from playbook.writer import MARKER, SitePatch, SiteWriter, stage_parts
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(collect: Callable[[], bool] = lambda: False) -> Iterator[None]:
     """Keep Python's cycle collector off while a build holds ten thousand deals in memory.
 
     Every collection walks all live objects; with the deals of a large playbook alive that cost
     more than the parsing itself. Afterwards what is still alive (the results a Builder keeps
     for the next build) is frozen, so later collections skip it too: a collection right after
     a build otherwise took 0.7 s. Results hold no reference cycles, so none are kept that a
-    collection would have freed, except those of a build's template environment.
+    collection would have freed. A Jinja environment does (its templates refer back to it):
+    when ``collect()`` says so, after a build whose templates replaced the last ones, everything
+    is collected once, so that a dev server does not keep every version of the templates.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if collect():
+            gc.unfreeze()
+            gc.collect()
         gc.freeze()
         if was_enabled:
             gc.enable()
@@ -172,7 +180,8 @@ class Builder:
         self._known: dict[str, tuple[bytes, DealResult]] = {}  # rel → (key, result)
         self._digests: dict[str, bytes] = {}
         self._state: SiteState | None = None
-        self._env: tuple[bytes, Any] | None = None  # render digest, Jinja environment
+        self._env: tuple[bytes, jinja2.Environment] | None = None  # render digest, environment
+        self._replaced = False  # whether this build replaced the environment of the last
         # What the last build succeeded with, for ``preview``; None after a failed build.
         self._last: _Last | None = None
         # Whether the site on disk is the one this object's last build or preview left: then
@@ -232,6 +241,14 @@ class Builder:
             keys[rel] = deal_key(inputs.render, rel, digest)
         return keys
 
+    def environment(self, render: bytes) -> jinja2.Environment:
+        """The Jinja environment of the templates of this render digest, made once for every
+        build of them: a Builder serves many, and compiling the templates is not free."""
+        if self._env is None or self._env[0] != render:
+            self._replaced = self._env is not None
+            self._env = (render, make_environment(self.root))
+        return self._env[1]
+
     def _cache_open(self) -> BuildCache:
         if self._cache is None:
             self._cache = BuildCache(self.root, enabled=self.use_cache)
@@ -263,7 +280,8 @@ class Builder:
         changed_set = None if changed is None else {Path(p).resolve() for p in changed}
         cache = self._cache_open()
         trusted, self._intact = self._intact, False
-        with collector_paused():
+        self._replaced = False
+        with collector_paused(lambda: self._replaced):
             cache.begin()
             try:
                 result = self._build(changed_set, cache, stats, trusted)
@@ -308,7 +326,10 @@ class Builder:
             # Nothing changed: the site on disk is already this build's output.
             stats.cache_hits = len(inputs.rels)
             stats.pages_kept = len(state.files)
-            warnings = list(state.warnings)
+            warnings = [
+                Diagnostic(path, line, field, message, Severity.WARNING, code=code)
+                for path, line, field, message, code in state.warnings
+            ]
             self._state, self._intact = state, True
             return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices, ())
 
@@ -370,7 +391,8 @@ class Builder:
             cache.put(result.rel, key, result, data)
 
         progress = self.progress.advance if self.progress else None
-        ran = run_units(ctx, todo, self.jobs, progress, arrived)
+        env = self.environment(inputs.render)
+        ran = run_units(ctx, todo, self.jobs, progress, arrived, env)
         for result in ran.values():
             for stage, seconds in zip(STAGES, result.times, strict=True):
                 stats.add(stage, seconds)
@@ -421,7 +443,8 @@ class Builder:
         # (a link to a draft, an owner's address taken twice): rendered again, and stored.
         again = [r.rel for r in included if _answered_otherwise(r, site)]
         if again:
-            ran = run_units(self._site_context(inputs, site, writer.staging), again, 1)
+            env = self.environment(inputs.render)
+            ran = run_units(self._site_context(inputs, site, writer.staging), again, 1, env=env)
             for rel, result in ran.items():
                 results[rel] = result
                 self._known[rel] = (keys[rel], result)
@@ -429,11 +452,7 @@ class Builder:
                 if result.page and result.view is not None:
                     writer.adopt(result.view.url)
             included = [results[r.rel] for r in included]
-        renderer = Renderer(root, site)
-        # The same templates as last build: keep their compiled form (a Builder serves many).
-        if self._env is not None and self._env[0] == inputs.render:
-            renderer.env = self._env[1]
-        self._env = (inputs.render, renderer.env)
+        renderer = Renderer(root, site, self.environment(inputs.render))
         # Which files the site has now, and what each was made from.
         tags: dict[str, bytes] = {r.view.url: keys[r.rel] for r in included if r.page and r.view}
 
@@ -470,21 +489,23 @@ class Builder:
                 context = {"method": method, "body": method_bodies.html[method.path], **neighbours}
                 path = method_url(method.slug)
                 emit(path, renderer.render(Page(path, "method.html", context)))
-            entries = [r.entry for r in included if r.entry is not None]
             shown = {r.rel: r.shown for r in included}
+            corrupt: list[str] = []
             derived = make_derived(
                 site,
                 renderer,
                 inputs.render,
                 shown,
-                entries if len(entries) == len(included) else None,
+                functools.partial(_entries, included, cache, corrupt),
                 state,
                 stage,
                 self.jobs,
                 functools.partial(cache.fragments, inputs.render),
             )
             if derived.corrupt:
-                cache.fail("a fragment of a list page does not match its checksum")
+                corrupt.append("a fragment of a list page does not match its checksum")
+            if corrupt:
+                cache.fail(corrupt[0])
             tags.update(derived.tags)
             for path in derived.staged:
                 writer.adopt(path)
@@ -513,7 +534,7 @@ class Builder:
             else:
                 new_state.files[path] = stat_entry(self.out / path, tag)
         warnings = [flag for r in included for flag in r.flags]
-        new_state.warnings = warnings
+        new_state.warnings = [(r.rel, *warned) for r in included for warned in r.warned]
         with stats.timed("cache"):
             cache.forget([rel for rel in cache.stored_keys() if rel not in keys])
             cache.forget_fragments(inputs.render, {rel: results[rel].shown for rel in ran})
@@ -551,8 +572,7 @@ class Builder:
         self._intact = False  # until this preview has finished, whatever happens
         inputs, site = last.inputs, last.site
         with SitePatch(self.out) as writer:
-            unit = Unit(self._site_context(inputs, site, writer.staging))
-            unit.renderer.env = self._env[1]  # the same templates: already compiled
+            unit = Unit(self._site_context(inputs, site, writer.staging), self._env[1])
             results = {rel: unit.run(rel) for rel in sorted(rels)}
             results = {
                 rel: r for rel, r in results.items() if r.digest != self._known[rel][1].digest
@@ -679,6 +699,23 @@ def _file_problems(inputs: _Inputs, ordered: list[DealResult]) -> list[Diagnosti
     for result in ordered:
         problems += result.problems
     return problems + unique_slug_problems(ordered)
+
+
+def _entries(included: list[DealResult], cache: BuildCache, corrupt: list[str]) -> Iterator[bytes]:
+    """Each deal's entry of ``deals.json``, in order: kept with its result, else in the cache,
+    else (a result ``check`` made, a cache that failed) made now. Adds to ``corrupt`` why an
+    entry of the cache was not used."""
+    for r in included:
+        entry = r.entry
+        if entry is None:
+            try:
+                entry = cache.entry(r.rel)
+            except CacheCorrupt as exc:
+                corrupt.append(f"an entry of deals.json: {exc}")
+        if entry is None:
+            assert r.view is not None
+            entry = entry_text(r.view).encode("utf-8")
+        yield entry
 
 
 def _by_slug(result: DealResult) -> str:

@@ -11,7 +11,7 @@ at four spaces, which is each entry's own dump with every line indented by four.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from playbook import jsontext
 from playbook.export import deal_entry, deals_document
@@ -26,20 +26,22 @@ def entry_text(view: DealView) -> str:
     return "    " + text.replace("\n", "\n    ")
 
 
-def deals_json(site: Site, entries: list[str]) -> bytes:
-    """``export.deals_json(site)``, from the entries of ``site.deals`` in their order."""
+def deals_json(site: Site, entries: Iterable[bytes]) -> bytes:
+    """``export.deals_json(site)``, from the entries of ``site.deals`` (UTF-8) in their order."""
     return b"".join(deals_json_parts(site, entries))
 
 
-def deals_json_parts(site: Site, entries: list[str]) -> Iterator[bytes]:
+def deals_json_parts(site: Site, entries: Iterable[bytes]) -> Iterator[bytes]:
     """The same bytes in parts, so that 90 MB of JSON never sit in memory at once."""
     bare = deals_document(dataclasses.replace(site, deals=[]))
     text = jsontext.dumps(bare) + "\n"
-    if not entries:
+    if not site.deals:
         yield text.encode("utf-8")
         return
     head, tail = text.split(_EMPTY, 1)
     yield (head + '\n  "deals": [\n').encode("utf-8")
     for index, entry in enumerate(entries):
-        yield ((",\n" if index else "") + entry).encode("utf-8")
+        if index:
+            yield b",\n"
+        yield entry
     yield ("\n  ],\n" + tail).encode("utf-8")

@@ -16,7 +16,7 @@ from typing import Any
 
 from playbook import fanout, listcache
 from playbook.cache import SiteState
-from playbook.fragments import Fragments, Kept
+from playbook.fragments import Fragments
 from playbook.products import Product, products
 from playbook.render import ListPage, Renderer, Site, list_pages
 
@@ -32,7 +32,7 @@ class Derived:
     staged: list[str] = field(default_factory=list)  # the files written this time
     lists: dict[str, tuple[bytes, frozenset[str]]] = field(default_factory=dict)  # SiteState
     products: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)
-    fragments: list[tuple[bytes, str, Kept]] = field(default_factory=list)  # made: to store
+    fragments: list[tuple[bytes, str, bytes]] = field(default_factory=list)  # made: to store
     corrupt: bool = False  # a stored fragment did not check out
 
 
@@ -41,7 +41,7 @@ def make_derived(
     renderer: Renderer,
     render: bytes,
     shown: dict[str, bytes],
-    entries: list[str] | None,
+    entries: Callable[[], Iterable[bytes]],
     state: SiteState | None,
     stage: Stage,
     jobs: int,
@@ -49,8 +49,8 @@ def make_derived(
 ) -> Derived:
     """Keep or make every list page and product of ``site``.
 
-    ``shown``: each included deal's ``DealResult.shown``; ``entries``: their ``deals.json``
-    entries when every one is known; ``render``: the render digest; ``stored``: reads the
+    ``shown``: each included deal's ``DealResult.shown``; ``entries``: gives their
+    ``deals.json`` entries; ``render``: the render digest; ``stored``: reads the
     fragments kept by the cache (``fragments``), if a list page is to be rendered.
     """
     done = Derived()
@@ -103,7 +103,8 @@ def make_derived(
     tasks += [functools.partial(make, product) for product, _ in made]
     costs = [len(page.members) + 10 for page in pages]
     costs += [2 * len(product.members) + 10 for product, _ in made]
-    results = fanout.run(tasks, costs, jobs)
+    main = frozenset(len(pages) + i for i, (product, _) in enumerate(made) if product.main)
+    results = fanout.run(tasks, costs, jobs, main)
 
     def note(path: str, tag: bytes, staged: bool) -> None:
         done.tags[path] = tag

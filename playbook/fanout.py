@@ -63,15 +63,22 @@ def _run_claimed(
     return done, None
 
 
-def run(tasks: Sequence[Callable[[], T]], costs: Sequence[int], processes: int) -> list[T]:
+def run(
+    tasks: Sequence[Callable[[], T]],
+    costs: Sequence[int],
+    processes: int,
+    main: frozenset[int] = frozenset(),
+) -> list[T]:
     """Every task's result, in order: over ``processes`` processes when that is worth it.
 
     The processes take the tasks one by one, the costliest first, so that none waits long
-    for another at the end.
+    for another at the end. The tasks whose indices are in ``main`` run in this process only
+    (before it takes others): they use what a forked process must not, such as a database
+    connection.
     """
     if not forks(costs, processes):
         return [task() for task in tasks]
-    order = sorted(range(len(tasks)), key=lambda i: (-costs[i], i))
+    order = sorted((i for i in range(len(tasks)) if i not in main), key=lambda i: (-costs[i], i))
     counter = multiprocessing.get_context("fork").Value("q", 0)
     children: list[tuple[int, int]] = []  # pid, read end of its pipe
     try:
@@ -92,7 +99,9 @@ def run(tasks: Sequence[Callable[[], T]], costs: Sequence[int], processes: int) 
                     os._exit(code)  # no cleanup of the parent's state (its cache connection)
             os.close(write)
             children.append((pid, read))
-        outcomes = [_run_claimed(tasks, _claim(order, counter))]
+        outcomes = [_run_claimed(tasks, iter(sorted(main)))]
+        if outcomes[0][1] is None:
+            outcomes.append(_run_claimed(tasks, _claim(order, counter)))
         while children:
             pid, read = children.pop(0)
             with os.fdopen(read, "rb") as pipe:

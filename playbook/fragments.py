@@ -20,13 +20,15 @@ renders one row and joins the rest, and a deal listed on its owner's, tags' and 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import zlib
 from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
 
 from playbook import listcache
-from playbook.cache import CacheCorrupt, fragment
+from playbook.cache import checked
 
 # A kept fragment: the site parts it read, their digest, and its HTML.
 Kept = tuple[frozenset[str], bytes, str]
@@ -52,14 +54,14 @@ class Fragments:
         self.shown = shown
         self.parts = parts
         self.stored = stored
-        self.made: dict[bytes, Kept] = {}  # in this process, for the pages still to render
-        self.new: list[tuple[bytes, str, Kept]] = []  # (key, deal path, fragment) not yet taken
+        self.made: dict[bytes, bytes] = {}  # made in this process: for the pages still to render
+        self.new: list[tuple[bytes, str, bytes]] = []  # (key, deal path, _encode) not yet taken
         self.corrupt = False
         self._where: dict[tuple[str, str, tuple[tuple[str, Any], ...]], bytes] = {}
         self._digests: dict[frozenset[str], bytes | None] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}  # one set for many fragments
 
-    def take(self) -> list[tuple[bytes, str, Kept]]:
+    def take(self) -> list[tuple[bytes, str, bytes]]:
         """The fragments made since the last call: the build stores them in the cache."""
         new, self.new = self.new, []
         return new
@@ -69,8 +71,8 @@ class Fragments:
         if stored is None:
             return None
         try:
-            parts, digest, html = fragment(stored)
-        except CacheCorrupt:
+            parts, digest, html = _decode(checked(stored))
+        except Exception:  # CacheCorrupt, or any damage the checksum missed: never trusted
             self.corrupt = True
             return None
         return self._interned.setdefault(parts, parts), digest, html
@@ -105,7 +107,8 @@ class Fragments:
         h.update(f"{len(path)}:{path}".encode())
         h.update(where)
         key = h.digest()
-        kept = self.made.get(key) or self._stored(key)
+        made = self.made.get(key)
+        kept = _decode(made) if made is not None else self._stored(key)
         if kept is not None:
             parts, digest, html = kept
             if self._parts_digest(parts) == digest:
@@ -115,10 +118,21 @@ class Fragments:
         parts = self._interned.setdefault(parts, parts)
         digest = self._parts_digest(parts)
         if digest is not None:
-            kept = self.made[key] = (parts, digest, html)
-            self.new.append((key, path, kept))
+            made = self.made[key] = _encode((parts, digest, html))
+            self.new.append((key, path, made))
         asked |= parts
         return Markup(html)
+
+
+def _encode(kept: Kept) -> bytes:
+    """A fragment as the cache keeps it, and as it crosses from a forked process: compressed,
+    since ten thousand deals' rows of HTML are some 50 MB, and alike enough to take a fifth."""
+    return zlib.compress(pickle.dumps(kept, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _decode(data: bytes) -> Kept:
+    parts, digest, html = pickle.loads(zlib.decompress(data))
+    return parts, digest, html
 
 
 def _check_plain(value: Any) -> None:

@@ -22,6 +22,7 @@ from playbook import analysis, diagnostics, markdown, schema
 _new = object.__new__
 _set = object.__setattr__
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_LEFT_OUT: dict[type, tuple[tuple[str, Any], ...]] = {}
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
@@ -61,6 +62,8 @@ def _rebuild_dataclass(cls: type, values: tuple[Any, ...]) -> Any:
     obj = _new(cls)
     for name, value in zip(_FIELDS[cls], values, strict=True):
         _set(obj, name, value)
+    for name, value in _LEFT_OUT.get(cls, ()):
+        _set(obj, name, value)
     return obj
 
 
@@ -69,10 +72,16 @@ def _reduce_dataclass(obj: Any) -> tuple[Any, ...]:
     return _rebuild_dataclass, (type(obj), tuple(getattr(obj, name) for name in names))
 
 
-def register(*classes: type) -> None:
-    """Pickle these dataclasses field by field (their instances must hold every field)."""
+def register(*classes: type, leave_out: tuple[str, ...] = ()) -> None:
+    """Pickle these dataclasses field by field (their instances must hold every field).
+
+    Fields named in ``leave_out`` are not pickled: they come back as their defaults.
+    """
     for cls in classes:
-        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        fields = dataclasses.fields(cls)
+        _FIELDS[cls] = tuple(f.name for f in fields if f.name not in leave_out)
+        if leave_out:
+            _LEFT_OUT[cls] = tuple((f.name, f.default) for f in fields if f.name in leave_out)
         copyreg.pickle(cls, _reduce_dataclass)
 
 

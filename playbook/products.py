@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from playbook import dealsjson, search
-from playbook.export import deals_json, deals_schema, to_json
+from playbook.export import deals_schema, to_json
 from playbook.render import Site
 
 Parts = Callable[[], Iterable[bytes]]  # a file's bytes, in parts: 90 MB need not sit in memory
@@ -24,22 +24,22 @@ class Product:
     members: tuple[str, ...]  # content paths of the deals it is made from, in order
     make: Callable[[], list[tuple[str, Parts]]]  # (site path, its bytes) of each of its files
     more: str = ""  # anything else it depends on, besides the render digest
+    main: bool = False  # made by the main process only: it reads the build cache
 
 
 def _whole(data: bytes) -> Parts:
     return lambda: (data,)
 
 
-def products(site: Site, entries: list[str] | None) -> Iterator[Product]:
-    """Every product of the site; ``entries``: each deal's ``deals.json`` entry, when known."""
+def products(site: Site, entries: Callable[[], Iterable[bytes]]) -> Iterator[Product]:
+    """Every product of the site; ``entries`` gives each deal's ``deals.json`` entry, in order,
+    read from the build cache (so in the main process) where the cache holds them."""
     every = tuple(view.path for view in site.deals)
 
     def deals() -> list[tuple[str, Parts]]:
-        if entries is None:
-            return [("deals.json", _whole(deals_json(site)))]
-        return [("deals.json", lambda: dealsjson.deals_json_parts(site, entries))]
+        return [("deals.json", lambda: dealsjson.deals_json_parts(site, entries()))]
 
-    yield Product("deals.json", every, deals)
+    yield Product("deals.json", every, deals, main=True)
     yield Product("deals.schema.json", (), lambda: [("deals.schema.json", _whole(schema()))])
 
     # Documents in index order: the deals, then the method pages (whose text is in every key).

@@ -370,9 +370,9 @@ class Page:
 class Renderer:
     """Renders pages of one site; holds the Jinja environment and the Markdown renderer."""
 
-    def __init__(self, root: Path, site: Site):
+    def __init__(self, root: Path, site: Site, env: jinja2.Environment | None = None):
         self.root = root
-        self.env = make_environment(root)
+        self.env = env or make_environment(root)
         self.md = make_markdown()
         self.site = site
         self.globals = {
@@ -386,7 +386,7 @@ class Renderer:
             "ranked_alternatives": ranked_alternatives,
             "buyer_map": buyer_map,
             "indicator_chart": chart,
-            "deal_fragment": self.deal_fragment,
+            "deal_fragment": _fragment_function(weakref.ref(self)),
         }
         self.fragments: Any = None  # a fragments.Fragments, when fragments are kept
 
@@ -416,7 +416,6 @@ class Renderer:
             missing=missing,
         )
 
-    @jinja2.pass_context
     def deal_fragment(self, context: Any, name: str, view: DealView, **values: Any) -> Markup:
         """A partial template that shows one deal (see ``fragments``), kept while it can be."""
         root, url, site = context["root"], context["url"], context["site"]
@@ -448,6 +447,19 @@ class Renderer:
         except Exception as exc:  # any mistake in a template: 1/0, a loop of includes, bad bytes
             raise BuildFailed([template_problem(exc, self.root, page)]) from None
         return html.encode("utf-8")
+
+
+def _fragment_function(renderer: Callable[[], Renderer | None]) -> Callable[..., Markup]:
+    """``deal_fragment`` for templates. It holds its renderer weakly: a renderer that held itself
+    through its globals would outlive its build, with every deal of the site it renders."""
+
+    @jinja2.pass_context
+    def deal_fragment(context: Any, name: str, view: DealView, **values: Any) -> Markup:
+        owner = renderer()
+        assert owner is not None  # a template renders only while its renderer does
+        return owner.deal_fragment(context, name, view, **values)
+
+    return deal_fragment
 
 
 def chart(indicator: Indicator, trend: IndicatorTrend) -> Markup:

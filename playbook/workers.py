@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from playbook import pickling
 from playbook.analysis import analyse
 from playbook.dealsjson import entry_text
@@ -168,7 +170,9 @@ class DealResult:
     problems: list[Diagnostic]
     view: DealView | None = None  # None when the file has errors; the doc's body is dropped
     draft: bool = False
-    flags: tuple[Diagnostic, ...] = ()  # the red flags, as warnings at the lines of their fields
+    # The red flags (see ``flags``): line, field, message, rule; plain tuples, which a warm
+    # build of ten thousand deals reads back from the cache far faster than Diagnostics.
+    warned: tuple[tuple[int, str, str, str], ...] = ()
     for_site: bool = False  # made by a build (body, links, page), not by ``check``
     anchors: frozenset[str] = frozenset()
     links: list[Link] = field(default_factory=list)
@@ -176,7 +180,10 @@ class DealResult:
     answers: tuple[Answer, ...] = ()  # what its body and page asked that other deals decide
     page: bool = False  # its page is in the staging folder
     body: str | None = None  # body HTML, kept only when the page waits for the whole site
-    entry: str | None = None  # its entry of deals.json (see dealsjson), made by a build
+    # Its entry of deals.json (see dealsjson) as UTF-8, made by a build. Not pickled with the
+    # rest: a build moves it into the cache (``BuildCache.put``), where ``deals.json`` is made
+    # from, so that 90 MB of entries need not sit in the main process's memory.
+    entry: bytes | None = None
     # Of what its view is made from (its path and front-matter, not its body): the key of its
     # part in the pages that list it, which a change to the narrative alone leaves as it was.
     shown: bytes = b""
@@ -187,17 +194,25 @@ class DealResult:
     def slug(self) -> str:
         return self.rel.rsplit("/", 1)[-1].removesuffix(".md")
 
+    @property
+    def flags(self) -> list[Diagnostic]:
+        """The red flags, as warnings at the lines of their fields."""
+        return [
+            Diagnostic(self.rel, line, field, message, Severity.WARNING, code=rule)
+            for line, field, message, rule in self.warned
+        ]
 
-pickling.register(DealResult)
+
+pickling.register(DealResult, leave_out=("entry",))
 
 
 class Unit:
     """Runs units in one process: the Jinja environment and Markdown renderer are made once."""
 
-    def __init__(self, ctx: UnitContext):
+    def __init__(self, ctx: UnitContext, env: jinja2.Environment | None = None):
         self.ctx = ctx
         self.site = DealSite(ctx)
-        self.renderer = Renderer(ctx.root, self.site)  # type: ignore[arg-type]
+        self.renderer = Renderer(ctx.root, self.site, env)  # type: ignore[arg-type]
         self.made: set[Path] = set()
 
     def run(self, rel: str) -> DealResult:
@@ -228,15 +243,8 @@ class Unit:
         fig = analyse(doc.deal, ctx.as_of, ctx.settings)
         view = DealView(doc, fig, deal_url(doc.slug))
         result.draft = doc.deal.draft
-        result.flags = tuple(
-            Diagnostic(
-                doc.path,
-                source.line_of(flag.field),
-                field_name(flag.field),
-                flag.message,
-                Severity.WARNING,
-                code=flag.rule,
-            )
+        result.warned = tuple(
+            (source.line_of(flag.field), field_name(flag.field), flag.message, flag.rule)
             for flag in fig.flags
         )
         if ctx.views:
@@ -250,7 +258,7 @@ class Unit:
         html = None
         result.for_site = ctx.staging is not None
         if ctx.staging is not None:
-            result.entry = entry_text(view)
+            result.entry = entry_text(view).encode("utf-8")
         if ctx.staging is not None and (ctx.drafts or not doc.deal.draft):
             try:
                 html = self.renderer.render(
@@ -293,8 +301,9 @@ class _Failed:
     rel: str
 
 
-def _run_chunk(rels: Sequence[str]) -> list[bytes]:
-    """Pickled here, so that the main process stores these very bytes in the cache."""
+def _run_chunk(rels: Sequence[str]) -> list[tuple[bytes, bytes | None]]:
+    """Pickled here, so that the main process stores these very bytes in the cache; each with
+    its entry of deals.json, which the pickle leaves out."""
     assert _WORKER is not None
     results = []
     for rel in rels:
@@ -302,7 +311,8 @@ def _run_chunk(rels: Sequence[str]) -> list[bytes]:
             result: DealResult | _Failed = _WORKER.run(rel)
         except Exception:  # not every exception survives pickling: raised again in main
             result = _Failed(rel)
-        results.append(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+        entry = result.entry if isinstance(result, DealResult) else None
+        results.append((pickle.dumps(result, pickle.HIGHEST_PROTOCOL), entry))
     gc.collect()
     return results
 
@@ -341,28 +351,27 @@ def run_units(
     jobs: int,
     progress: Progress | None = None,
     on_result: OnResult | None = None,
+    env: jinja2.Environment | None = None,
 ) -> dict[str, DealResult]:
-    """Run the unit of every file in ``rels``: in this process, or over ``jobs`` processes."""
-    results: dict[str, DealResult] = {}
+    """Run the unit of every file in ``rels``: in this process, or over ``jobs`` processes.
+
+    ``env``: the Jinja environment of these templates, for units run in this process: its
+    compiled templates are kept for the next build (see ``Builder.environment``).
+    """
     if jobs <= 1 or len(rels) < IN_PROCESS_BELOW:
-        unit = Unit(ctx)
-        for rel in rels:
-            results[rel] = result = unit.run(rel)
-            if on_result is not None:
-                on_result(result, None)
-            if progress is not None:
-                progress(1)
-        return results
+        return _in_process(ctx, rels, progress, on_result, env)
+    results: dict[str, DealResult] = {}
     # Small chunks keep both processes busy to the end; large ones cost less to send.
     size = max(8, min(64, len(rels) // (jobs * 8) or 1))
     failed = []
     with _pool(jobs, ctx) as pool:
         for chunk in pool.map(_run_chunk, _chunks(rels, size)):
-            for data in chunk:
+            for data, entry in chunk:
                 result = pickle.loads(data)
                 if isinstance(result, _Failed):
                     failed.append(result.rel)
                     continue
+                result.entry = entry
                 results[result.rel] = result
                 if on_result is not None:
                     on_result(result, data)
@@ -370,9 +379,23 @@ def run_units(
                 progress(len(chunk))
     if failed:
         # The first in file order raises here, with its own exception, as in one process.
-        unit = Unit(ctx)
-        for rel in failed:
-            results[rel] = result = unit.run(rel)
-            if on_result is not None:
-                on_result(result, None)
+        results.update(_in_process(ctx, failed, None, on_result, env))
+    return results
+
+
+def _in_process(
+    ctx: UnitContext,
+    rels: Sequence[str],
+    progress: Progress | None,
+    on_result: OnResult | None,
+    env: jinja2.Environment | None,
+) -> dict[str, DealResult]:
+    results: dict[str, DealResult] = {}
+    unit = Unit(ctx, env)
+    for rel in rels:
+        results[rel] = result = unit.run(rel)
+        if on_result is not None:
+            on_result(result, None)
+        if progress is not None:
+            progress(1)
     return results

@@ -6,10 +6,12 @@ whose bytes really changed; every site is compared with a build from nothing.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from playbook import search
@@ -332,3 +334,33 @@ def test_a_new_narrative_reads_no_other_deals_document_from_the_cache(
     loaded = sorted(rel for rel, (_, r) in builder._known.items() if r.view and r.view.loaded)
     assert loaded == ["content/deals/deal-2.md"]
     assert snapshot(builder.out) == _reference(root, tmp_path)
+
+
+def _alive(kind: type) -> int:
+    """Instances of ``kind`` alive in this process, frozen ones (see collector_paused) too."""
+    gc.unfreeze()  # get_objects() does not see frozen objects
+    try:
+        return sum(1 for obj in gc.get_objects() if type(obj) is kind)
+    finally:
+        gc.freeze()
+
+
+def test_a_long_session_keeps_no_renderer_nor_environment_of_a_past_build(
+    builder: Builder, root: Path
+) -> None:
+    """A dev server builds for hours: what a build leaves in a reference loop is never freed."""
+    gc.unfreeze()
+    gc.collect()  # what earlier tests left
+    start = (_alive(Renderer), _alive(jinja2.Environment))
+    builder.build()
+    path = root / "content/deals/deal-2.md"
+    for title in ("Deal two", "Deal 2, again"):
+        path.write_text(_deal(title), encoding="utf-8")
+        builder.build(changed=[path])
+    template = root / "templates/404.html"
+    for text in ("<p>Lost.</p>\n", "<p>Lost again.</p>\n"):  # each a new environment
+        write_files(root, {"templates/404.html": text})
+        builder.build(changed=[template])
+    renderers, environments = _alive(Renderer) - start[0], _alive(jinja2.Environment) - start[1]
+    assert renderers == 0
+    assert environments == 1  # the one the builder keeps for the next build

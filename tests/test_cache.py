@@ -18,6 +18,7 @@ import pytest
 
 from playbook import cache as cache_module
 from playbook import keys
+from playbook.builder import Builder
 from playbook.cache import CACHE_DIR, DB_NAME
 from playbook.pipeline import BuildResult, build
 
@@ -253,6 +254,39 @@ def test_damaged_row_with_the_site_in_place_is_never_trusted(project: Path, tmp_
     assert snapshot(project / "site") == _fresh(project, tmp_path)
     assert b"ROLL-OUT" not in b"".join(snapshot(project / "site").values())
     assert result.stats.cache_misses == 3
+
+
+def test_deals_json_entries_wait_in_the_cache_and_a_damaged_one_is_made_again(
+    project: Path, tmp_path: Path
+) -> None:
+    _cached(project)
+    db = sqlite3.connect(project / CACHE_DIR / DB_NAME)
+    rel = "content/deals/sub/initech.md"
+    entry = db.execute("SELECT entry FROM deals WHERE rel = ?", (rel,)).fetchone()[0]
+    assert b'"title": "Initech pilot"' in entry
+    with db:
+        db.execute(
+            "UPDATE deals SET entry = ? WHERE rel = ?", (entry.replace(b"pilot", b"PILOT"), rel)
+        )
+    db.close()
+    _change_deal(project)  # deals.json is made again, with initech's entry from the cache
+    result = _cached(project)
+    assert result.notices == [
+        f"warning: the build cache in {project / CACHE_DIR} was discarded:"
+        " an entry of deals.json: an entry does not match its checksum"
+    ]
+    assert b"PILOT" not in (project / "site/deals.json").read_bytes()
+    assert snapshot(project / "site") == _fresh(project, tmp_path)
+
+
+def test_a_builder_keeps_entries_of_deals_json_only_without_a_cache(project: Path) -> None:
+    cached = Builder(project, project / "site", jobs=1)
+    cached.build()
+    assert [r.entry for _, r in cached._known.values()] == [None, None, None]
+    alone = Builder(project, project / "other", jobs=1, use_cache=False)
+    alone.build()
+    entries = [r.entry for _, r in alone._known.values()]
+    assert all(entry is not None and entry.startswith(b"    {") for entry in entries)
 
 
 def test_hand_edited_page_is_rebuilt(project: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def test_sample_playbook_and_generated_corpus(tmp_path: Path) -> None:
     for root in (REPO, tmp_path):
         site = make_site(load_project(root, drafts=True))
         assert len(site.deals) >= 8
-        joined = deals_json(site, [entry_text(view) for view in site.deals])
+        joined = deals_json(site, [entry_text(view).encode() for view in site.deals])
         assert joined == whole(site)
 
 

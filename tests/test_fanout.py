@@ -40,6 +40,16 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return forked
 
 
+def test_tasks_for_the_main_process_run_there_and_no_other_does(forking: list[int]) -> None:
+    """deals.json reads the build cache, whose connection a forked process must not use."""
+    tasks = [lambda i=i: _pid_task(i, 0.1) for i in range(6)]
+    results = fanout.run(tasks, [100, 1, 1, 1, 1, 100], 2, main=frozenset({0, 5}))
+    assert [index for index, _ in results] == list(range(6))
+    assert results[0][1] == results[5][1] == os.getpid()
+    assert any(pid != os.getpid() for _, pid in results[1:5])
+    assert len(forking) == 1 and _all_waited_for(forking)
+
+
 def _all_waited_for(pids: list[int]) -> bool:
     """Whether every one of these children has ended and been waited for (no zombie left)."""
     for pid in pids:

@@ -29,7 +29,7 @@ competition:
 
 
 def _deal(i: int, title: str | None = None, owner: str | None = None) -> str:
-    """Deal ``i``, with a red flag (no competition), so that it has a row on that page too."""
+    """Deal ``i``, with a red flag (no competition)."""
     text = VALID_DEAL.replace("title: Data platform renewal", f"title: {title or f'Deal {i}'}")
     text = text.replace("owner: Jan Peeters", f"owner: {owner or OWNERS[i]}")
     return text.replace(COMPETITION, "competition: []\n")
@@ -81,7 +81,6 @@ def test_a_renamed_deal_renders_its_own_rows_and_no_other(
     assert {deal for _, _, deal in rendered} == {"content/deals/deal-2.md"}
     assert ("_deal_row.html", "", "content/deals/deal-2.md") in rendered  # the overview
     assert ("_deal_row.html", "../../", "content/deals/deal-2.md") in rendered  # its groups
-    assert ("_flag_row.html", "../", "content/deals/deal-2.md") in rendered  # red flags
     assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
 
 
@@ -132,9 +131,9 @@ def test_a_changed_row_template_renders_every_row_again(
 def test_a_corrupt_row_in_the_cache_is_not_used(root: Path, tmp_path: Path) -> None:
     _builder(root, tmp_path).build()
     db = sqlite3.connect(root / CACHE_DIR / DB_NAME)
-    rows = db.execute("SELECT key, data FROM fragments").fetchall()
-    changed = [(data.replace(b"Deal 3", b"Deal X"), key) for key, data in rows if b"Deal 3" in data]
-    assert changed
+    rows = db.execute("SELECT key, data FROM fragments WHERE rel = 'content/deals/deal-3.md'")
+    changed = [(data[:-1] + bytes([data[-1] ^ 1]), key) for key, data in rows.fetchall()]
+    assert len(changed) == 2  # its row on the overview, and on its owner's, tag's, stage's
     with db:
         db.executemany("UPDATE fragments SET data = ? WHERE key = ?", changed)
     db.close()
@@ -145,7 +144,6 @@ def test_a_corrupt_row_in_the_cache_is_not_used(root: Path, tmp_path: Path) -> N
         f"warning: the build cache in {cache} was discarded:"
         " a fragment of a list page does not match its checksum"
     ]
-    assert "Deal X" not in (tmp_path / "out/index.html").read_text("utf-8")
     assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
 
 
