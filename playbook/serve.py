@@ -45,6 +45,7 @@ from playbook.builder import Builder
 from playbook.config import CONFIG_FILE
 from playbook.diagnostics import BuildFailed, Diagnostic, as_json, format_text
 from playbook.formatting import counted
+from playbook.sources import content_problems
 
 EVENTS = "/__playbook/events"  # Server-Sent Events: the state, each time it changes
 STATUS = "/__playbook/status"  # the state now, as JSON
@@ -537,7 +538,14 @@ def serve(
     say: Log,
     warn: Log,
 ) -> None:
-    """Serve the playbook at ``root`` until Ctrl-C; returns after a clean shutdown."""
+    """Serve the playbook at ``root`` until Ctrl-C; returns after a clean shutdown.
+
+    Raises BuildFailed, before anything starts, when ``root`` has no content folder: that is
+    the wrong folder, not a playbook with a mistake to show over its pages.
+    """
+    problems = content_problems(root)
+    if problems:
+        raise BuildFailed(problems)
     state = SiteState(secrets.token_hex(8))
     lock = SiteLock()
     try:

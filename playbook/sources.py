@@ -485,9 +485,60 @@ def _yaml_kind(value: Any) -> str:
     return "a list" if isinstance(value, list) else "a single value"
 
 
+# The folders of a playbook's content, and what each holds (to say so when one is a file).
+CONTENT = "content"
+CONTENT_FOLDERS = {"deals": "deal files (*.md)", "method": "method pages (*.md)"}
+
+
+def content_problems(root: Path) -> list[Diagnostic]:
+    """A missing ``content/``, or a file where it or one of its folders should be.
+
+    Without this a wrong project folder, or a content folder lost in a checkout, built an empty
+    site without a word; in CI that replaces a published playbook with nothing. An empty
+    ``content/deals/`` (or none, inside an existing ``content/``) is still a playbook, on purpose.
+    """
+    content = root / CONTENT
+    if not content.is_dir():
+        if content.exists() or content.is_symlink():
+            return [
+                Diagnostic(
+                    CONTENT,
+                    None,
+                    None,
+                    "this is a file, but it must be the folder that holds deals/ and method/; "
+                    "move the file away and make content/ a folder",
+                )
+            ]
+        return [
+            Diagnostic(
+                CONTENT,
+                None,
+                None,
+                "the folder does not exist: a playbook keeps its deals in content/deals/ (an "
+                "empty folder will do); check that this is the playbook's folder, or start a "
+                "new playbook with 'playbook init DIR'",
+            )
+        ]
+    problems = []
+    for name, holds in CONTENT_FOLDERS.items():
+        folder = content / name
+        if not folder.is_dir() and (folder.exists() or folder.is_symlink()):
+            rel = f"{CONTENT}/{name}"
+            problems.append(
+                Diagnostic(
+                    rel,
+                    None,
+                    None,
+                    f"this is a file, but it must be a folder of {holds}; move the file away "
+                    f"and make {rel}/ a folder",
+                )
+            )
+    return problems
+
+
 def iter_sources(root: Path, folder: str, problems: list[Diagnostic]) -> Iterator[SourceFile]:
     """Every loadable ``*.md`` in ``root/content/<folder>``."""
-    for path in find_files(root / "content" / folder):
+    for path in find_files(root / CONTENT / folder):
         source = load_source(path, root, problems)
         if source is not None:
             yield source
