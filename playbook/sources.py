@@ -487,7 +487,11 @@ def _yaml_kind(value: Any) -> str:
 
 # The folders of a playbook's content, and what each holds (to say so when one is a file).
 CONTENT = "content"
-CONTENT_FOLDERS = {"deals": "deal files (*.md)", "method": "method pages (*.md)"}
+CONTENT_FOLDERS = {
+    CONTENT: "the folder that holds deals/ and method/",
+    f"{CONTENT}/deals": "a folder of deal files (*.md)",
+    f"{CONTENT}/method": "a folder of method pages (*.md)",
+}
 
 
 def content_problems(root: Path) -> list[Diagnostic]:
@@ -497,43 +501,28 @@ def content_problems(root: Path) -> list[Diagnostic]:
     site without a word; in CI that replaces a published playbook with nothing. An empty
     ``content/deals/`` (or none, inside an existing ``content/``) is still a playbook, on purpose.
     """
-    content = root / CONTENT
-    if not content.is_dir():
-        if content.exists() or content.is_symlink():
-            return [
-                Diagnostic(
-                    CONTENT,
-                    None,
-                    None,
-                    "this is a file, but it must be the folder that holds deals/ and method/; "
-                    "move the file away and make content/ a folder",
-                )
-            ]
-        return [
-            Diagnostic(
-                CONTENT,
-                None,
-                None,
-                "the folder does not exist: a playbook keeps its deals in content/deals/ (an "
-                "empty folder will do); check that this is the playbook's folder, or start a "
-                "new playbook with 'playbook init DIR'",
-            )
-        ]
+    if not (root / CONTENT).is_dir() and not _is_there(root / CONTENT):
+        message = (
+            "the folder does not exist: a playbook keeps its deals in content/deals/ (an empty "
+            "folder will do); check that this is the playbook's folder, or start a new playbook "
+            "with 'playbook init DIR'"
+        )
+        return [Diagnostic(CONTENT, None, None, message)]
     problems = []
-    for name, holds in CONTENT_FOLDERS.items():
-        folder = content / name
-        if not folder.is_dir() and (folder.exists() or folder.is_symlink()):
-            rel = f"{CONTENT}/{name}"
-            problems.append(
-                Diagnostic(
-                    rel,
-                    None,
-                    None,
-                    f"this is a file, but it must be a folder of {holds}; move the file away "
-                    f"and make {rel}/ a folder",
-                )
+    for rel, holds in CONTENT_FOLDERS.items():
+        path = root / rel
+        if not path.is_dir() and _is_there(path):
+            what = "a file" if path.exists() else "a link to nothing"
+            message = (
+                f"this is {what}, but it must be {holds}; move it away and make {rel}/ a folder"
             )
+            problems.append(Diagnostic(rel, None, None, message))
     return problems
+
+
+def _is_there(path: Path) -> bool:
+    """Whether anything at all has this name, a link to nothing included."""
+    return path.is_symlink() or path.exists()
 
 
 def iter_sources(root: Path, folder: str, problems: list[Diagnostic]) -> Iterator[SourceFile]:

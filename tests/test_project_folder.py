@@ -26,16 +26,20 @@ NO_CONTENT = (
     "'playbook init DIR'"
 )
 CONTENT_IS_A_FILE = (
-    "content: this is a file, but it must be the folder that holds deals/ and method/; move the "
-    "file away and make content/ a folder"
+    "content: this is a file, but it must be the folder that holds deals/ and method/; move it "
+    "away and make content/ a folder"
 )
 DEALS_IS_A_FILE = (
-    "content/deals: this is a file, but it must be a folder of deal files (*.md); move the file "
-    "away and make content/deals/ a folder"
+    "content/deals: this is a file, but it must be a folder of deal files (*.md); move it away "
+    "and make content/deals/ a folder"
 )
 METHOD_IS_A_FILE = (
-    "content/method: this is a file, but it must be a folder of method pages (*.md); move the "
-    "file away and make content/method/ a folder"
+    "content/method: this is a file, but it must be a folder of method pages (*.md); move it "
+    "away and make content/method/ a folder"
+)
+DEALS_LINK_TO_NOTHING = (
+    "content/deals: this is a link to nothing, but it must be a folder of deal files (*.md); "
+    "move it away and make content/deals/ a folder"
 )
 SETTINGS_IS_A_FOLDER = (
     "playbook.toml: this is a folder, but the settings must be a text file (lines such as "
@@ -68,7 +72,10 @@ def _replace_with_folder(path: Path) -> None:
 
 
 def _replace_with_link_to_nothing(path: Path) -> None:
-    path.unlink()
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
     path.symlink_to(path.parent / "gone")
 
 
@@ -80,6 +87,10 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
     "method-is-a-file": (
         lambda root: _replace_with_file(root / "content/method"),
         METHOD_IS_A_FILE,
+    ),
+    "deals-is-a-link-to-nothing": (
+        lambda root: _replace_with_link_to_nothing(root / "content/deals"),
+        DEALS_LINK_TO_NOTHING,
     ),
     "settings-is-a-folder": (
         lambda root: _replace_with_folder(root / "playbook.toml"),
