@@ -48,7 +48,7 @@ from playbook.render import (
     static_files,
 )
 from playbook.schema import MethodDoc, Settings
-from playbook.sources import find_files, iter_sources
+from playbook.sources import content_problems, find_files, iter_sources
 from playbook.validate import validate_method
 from playbook.workers import (
     DealResult,
@@ -194,6 +194,7 @@ class Builder:
         root = self.root
         problems: list[Diagnostic] = []
         settings = load_settings(root, problems)
+        problems += content_problems(root)
         as_of = resolve_as_of(self.as_of, settings, problems)
         method_files = find_files(root / "content" / "method")
         methods = load_methods(root, problems)

@@ -291,6 +291,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ServeError as exc:
         print(f"playbook: {exc}", file=sys.stderr)
         return 1
+    except BuildFailed as failed:  # not a playbook folder: nothing to serve
+        sys.stderr.write(format_text(failed.diagnostics))
+        print("playbook: the server was not started", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,6 +1,7 @@
 """``playbook.toml`` → typed Settings, with located errors; and the build's "today".
 
-A missing file means defaults. A broken one is reported like a broken deal: path, line, key.
+A missing file means defaults. A broken one is reported like a broken deal: path, line, key;
+one that is not a file at all (a folder) is reported at ``playbook.toml``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ from playbook.sources import SourceFile, field_name, unreadable
 from playbook.validate import decode
 
 CONFIG_FILE = "playbook.toml"
+
+
+# Only an absent playbook.toml means the defaults: one that is there but cannot be read as a
+# file is a mistake to point out, not to build past with settings nobody chose.
+_FOLDER = (
+    "this is a folder, but the settings must be a text file (lines such as "
+    'title = "Sales playbook"); remove the folder, or put the settings file in its place'
+)
+_NOT_A_FILE = (
+    "this is not a plain file (a link to nothing, or a device); replace it with a text file "
+    "of settings, or remove it to use the defaults"
+)
 
 
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -43,6 +56,10 @@ def load_settings(root: Path, problems: list[Diagnostic]) -> Settings:
     """
     path = root / CONFIG_FILE
     if not path.is_file():
+        if path.is_dir():
+            problems.append(Diagnostic(CONFIG_FILE, None, None, _FOLDER))
+        elif path.is_symlink() or path.exists():  # a link to nothing, a device, a pipe
+            problems.append(Diagnostic(CONFIG_FILE, None, None, _NOT_A_FILE))
         return Settings()
     try:
         text = path.read_text(encoding="utf-8")

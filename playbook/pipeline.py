@@ -23,7 +23,7 @@ from playbook.diagnostics import Diagnostic
 from playbook.progress import Progress
 from playbook.render import DealView, Site, deal_url, method_url
 from playbook.schema import DealDoc, MethodDoc, Settings
-from playbook.sources import iter_sources
+from playbook.sources import content_problems, iter_sources
 from playbook.validate import check_unique_slugs, validate_deal
 
 __all__ = ["BuildResult", "Project", "build", "check", "load_project", "make_site"]
@@ -45,6 +45,7 @@ def load_project(root: Path, *, as_of: dt.date | None = None, drafts: bool = Fal
     """Load and validate every file of the playbook; problems are collected, not raised."""
     problems: list[Diagnostic] = []
     settings = load_settings(root, problems)
+    problems += content_problems(root)
     deal_sources = list(iter_sources(root, "deals", problems))
     problems += check_unique_slugs(deal_sources)
     deals = []

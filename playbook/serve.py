@@ -45,6 +45,7 @@ from playbook.builder import Builder
 from playbook.config import CONFIG_FILE
 from playbook.diagnostics import BuildFailed, Diagnostic, as_json, format_text
 from playbook.formatting import counted
+from playbook.sources import content_problems
 
 EVENTS = "/__playbook/events"  # Server-Sent Events: the state, each time it changes
 STATUS = "/__playbook/status"  # the state now, as JSON
@@ -283,7 +284,8 @@ def is_temporary(name: str) -> bool:
 
 
 class ProjectChanges:
-    """A watchfiles filter: changes under content/ and templates/, or to playbook.toml."""
+    """A watchfiles filter: changes under content/ and templates/, to either folder itself
+    (moved away or back: no event names the files in it), or to playbook.toml."""
 
     def __init__(self, root: Path):
         self.root = root.resolve()
@@ -293,7 +295,7 @@ class ProjectChanges:
             parts = Path(path).relative_to(self.root).parts
         except ValueError:
             return False
-        if parts == (CONFIG_FILE,):
+        if parts in ((CONFIG_FILE,), ("content",), ("templates",)):
             return True
         if len(parts) < 2 or parts[0] not in ("content", "templates"):
             return False
@@ -322,7 +324,11 @@ def watch(builder: ServeBuilds, stop: threading.Event, ready: threading.Event) -
         ):
             ready.set()
             if changes:
-                builder.rebuild(describe(changes, root), [Path(path) for _, path in changes])
+                paths = [Path(path) for _, path in changes]
+                # A folder moved in names none of its files, which may differ from those that
+                # were there before under the same names: then every file is looked at.
+                whole = any(path.is_dir() for path in paths)
+                builder.rebuild(describe(changes, root), None if whole else paths)
     except Exception as exc:  # e.g. the system's limit of watched folders
         builder.warn(f"playbook: cannot watch for changes ({exc}); restart to see them")
     finally:
@@ -537,7 +543,14 @@ def serve(
     say: Log,
     warn: Log,
 ) -> None:
-    """Serve the playbook at ``root`` until Ctrl-C; returns after a clean shutdown."""
+    """Serve the playbook at ``root`` until Ctrl-C; returns after a clean shutdown.
+
+    Raises BuildFailed, before anything starts, when ``root`` has no content folder: that is
+    the wrong folder, not a playbook with a mistake to show over its pages.
+    """
+    problems = content_problems(root)
+    if problems:
+        raise BuildFailed(problems)
     state = SiteState(secrets.token_hex(8))
     lock = SiteLock()
     try:

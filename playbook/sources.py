@@ -485,9 +485,49 @@ def _yaml_kind(value: Any) -> str:
     return "a list" if isinstance(value, list) else "a single value"
 
 
+# The folders of a playbook's content, and what each holds (to say so when one is a file).
+CONTENT = "content"
+CONTENT_FOLDERS = {
+    CONTENT: "the folder that holds deals/ and method/",
+    f"{CONTENT}/deals": "a folder of deal files (*.md)",
+    f"{CONTENT}/method": "a folder of method pages (*.md)",
+}
+
+
+def content_problems(root: Path) -> list[Diagnostic]:
+    """A missing ``content/``, or a file where it or one of its folders should be.
+
+    Without this a wrong project folder, or a content folder lost in a checkout, built an empty
+    site without a word; in CI that replaces a published playbook with nothing. An empty
+    ``content/deals/`` (or none, inside an existing ``content/``) is still a playbook, on purpose.
+    """
+    if not (root / CONTENT).is_dir() and not _is_there(root / CONTENT):
+        message = (
+            "the folder does not exist: a playbook keeps its deals in content/deals/ (an empty "
+            "folder will do); check that this is the playbook's folder, or start a new playbook "
+            "with 'playbook init DIR'"
+        )
+        return [Diagnostic(CONTENT, None, None, message)]
+    problems = []
+    for rel, holds in CONTENT_FOLDERS.items():
+        path = root / rel
+        if not path.is_dir() and _is_there(path):
+            what = "a file" if path.exists() else "a link to nothing"
+            message = (
+                f"this is {what}, but it must be {holds}; move it away and make {rel}/ a folder"
+            )
+            problems.append(Diagnostic(rel, None, None, message))
+    return problems
+
+
+def _is_there(path: Path) -> bool:
+    """Whether anything at all has this name, a link to nothing included."""
+    return path.is_symlink() or path.exists()
+
+
 def iter_sources(root: Path, folder: str, problems: list[Diagnostic]) -> Iterator[SourceFile]:
     """Every loadable ``*.md`` in ``root/content/<folder>``."""
-    for path in find_files(root / "content" / folder):
+    for path in find_files(root / CONTENT / folder):
         source = load_source(path, root, problems)
         if source is not None:
             yield source

@@ -299,6 +299,27 @@ def test_starts_with_errors_and_recovers(
     server.stop()
 
 
+def test_a_content_folder_that_goes_away_is_an_error_and_the_last_good_site_stays(
+    make_playbook: Callable[..., Path], serve: Callable[[Path], Server], tmp_path: Path
+) -> None:
+    root = make_playbook({"content/deals/acme.md": VALID_DEAL})
+    server = serve(root)
+    events = Events(server.url)
+    events.next_where(lambda e: e["generation"] == 1, "the first build")
+
+    (root / "content").rename(tmp_path / "content-aside")
+    failed = events.next_where(lambda e: e["errors"], "errors")
+    assert [(e["path"], e["line"]) for e in failed["errors"]] == [("content", None)]
+    assert failed["errors"][0]["message"].startswith("the folder does not exist: ")
+    assert failed["generation"] == 1
+    assert "<h1>Data platform renewal" in server.get("deals/acme/index.html")[2]
+
+    (tmp_path / "content-aside").rename(root / "content")
+    back = events.next_where(lambda e: e["generation"] == 2, "the build with content/ back")
+    assert back["errors"] == []
+    server.stop()
+
+
 def test_editor_temporary_files_cause_no_rebuild(
     make_playbook: Callable[..., Path], serve: Callable[[Path], Server]
 ) -> None:
@@ -362,6 +383,8 @@ def test_the_running_server_refuses_traversal_and_serves_404_html(
         ("templates/deal.html", True),
         ("templates/static/style.css", True),
         ("playbook.toml", True),
+        ("content", True),
+        ("templates", True),
         ("content/deals/.#acme.md", False),
         ("content/deals/acme.md~", False),
         ("content/deals/.acme.md.swp", False),
