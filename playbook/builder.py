@@ -28,7 +28,14 @@ from pathlib import Path
 
 import jinja2
 
-from playbook.cache import BuildCache, CacheCorrupt, SiteState, site_is_intact, stat_entry
+from playbook.cache import (
+    CACHE_DIR,
+    BuildCache,
+    CacheCorrupt,
+    SiteState,
+    site_is_intact,
+    stat_entry,
+)
 from playbook.config import load_settings, resolve_as_of
 from playbook.dealsjson import entry_text
 from playbook.derived import make_derived
@@ -180,6 +187,7 @@ class Builder:
         self._known: dict[str, tuple[bytes, DealResult]] = {}  # rel → (key, result)
         self._digests: dict[str, bytes] = {}
         self._state: SiteState | None = None
+        self._compiled = root / CACHE_DIR / "templates" if use_cache else None
         self._env: tuple[bytes, jinja2.Environment] | None = None  # render digest, environment
         self._replaced = False  # whether this build replaced the environment of the last
         # What the last build succeeded with, for ``preview``; None after a failed build.
@@ -247,7 +255,7 @@ class Builder:
         build of them: a Builder serves many, and compiling the templates is not free."""
         if self._env is None or self._env[0] != render:
             self._replaced = self._env is not None
-            self._env = (render, make_environment(self.root))
+            self._env = (render, make_environment(self.root, self._compiled))
         return self._env[1]
 
     def _cache_open(self) -> BuildCache:
@@ -383,6 +391,7 @@ class Builder:
             self.drafts,
             writer.staging,
             method_anchors=inputs.method_anchors,
+            compiled=self._compiled,
         )
         if self.progress is not None:
             self.progress.begin(len(todo))
@@ -412,6 +421,7 @@ class Builder:
             self.drafts,
             staging,
             method_anchors=inputs.method_anchors,
+            compiled=self._compiled,
             owner_slugs=site.owner_slugs,
             tag_slugs=site.tag_slugs,
             left_out=site.drafts,

@@ -101,7 +101,7 @@ def make_derived(
 
     tasks: list[Callable[[], Any]] = [functools.partial(render_list, page) for page in pages]
     tasks += [functools.partial(make, product) for product, _ in made]
-    costs = [len(page.members) + 10 for page in pages]
+    costs = [(len(page.members) if page.rows is None else page.rows) + 10 for page in pages]
     costs += [2 * len(product.members) + 10 for product, _ in made]
     main = frozenset(len(pages) + i for i, (product, _) in enumerate(made) if product.main)
     results = fanout.run(tasks, costs, jobs, main)

@@ -42,7 +42,7 @@ from playbook.diagnostics import Diagnostic, Severity
 from playbook.keys import file_stat
 from playbook.markdown import Link
 from playbook.progress import STAGES
-from playbook.render import DealView, Page, Renderer, Site, deal_url
+from playbook.render import DealView, Page, Renderer, Site, deal_url, make_environment
 from playbook.schema import MethodDoc, Settings
 from playbook.slugs import assign_slugs
 from playbook.sources import field_name, load_source, unreadable
@@ -155,6 +155,7 @@ class UnitContext:
     staging: Path | None  # where deal pages are written; None for ``check`` (no pages)
     views: bool = True  # send the DealView back (``check`` without a cache needs only flags)
     method_anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # by method slug
+    compiled: Path | None = None  # where compiled templates are kept (render.make_environment)
     owner_slugs: dict[str, str] | None = None  # of the whole site, when known
     tag_slugs: dict[str, str] | None = None
     left_out: frozenset[str] = frozenset()  # content paths of the drafts without a page
@@ -212,6 +213,7 @@ class Unit:
     def __init__(self, ctx: UnitContext, env: jinja2.Environment | None = None):
         self.ctx = ctx
         self.site = DealSite(ctx)
+        env = env or make_environment(ctx.root, ctx.compiled)
         self.renderer = Renderer(ctx.root, self.site, env)  # type: ignore[arg-type]
         self.made: set[Path] = set()
 

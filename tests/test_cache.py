@@ -13,7 +13,9 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from playbook import cache as cache_module
@@ -465,3 +467,43 @@ def test_check_after_a_build_uses_its_results(
     assert check(project, jobs=1) == expected
     assert ran == [0]
     assert [d.code for d in expected] == ["no-competition"]
+
+
+def _compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from now on, in this process."""
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: Any, name: Any = None, *rest: Any) -> Any:
+        compiled.append(name)
+        return real(self, source, name, *rest)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return compiled
+
+
+def test_templates_are_compiled_once_and_kept_in_the_cache(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = _compiles(monkeypatch)
+    _cached(project)
+    assert "deal.html" in compiled and "index.html" in compiled
+    assert list((project / CACHE_DIR / "templates").iterdir())
+    compiled.clear()
+    shutil.rmtree(project / "site")  # every page is made again, by a new process's templates
+    _cached(project)
+    assert compiled == []
+    write_files(project, {"templates/404.html": "<p>Lost.</p>\n"})
+    _cached(project)
+    assert compiled == ["404.html"]
+    assert snapshot(project / "site") == _fresh(project, tmp_path)
+
+
+def test_a_damaged_compiled_template_is_compiled_again(project: Path, tmp_path: Path) -> None:
+    _cached(project)
+    for path in (project / CACHE_DIR / "templates").iterdir():
+        path.write_bytes(path.read_bytes()[:40] + b"\x00garbage")
+    shutil.rmtree(project / "site")
+    result = _cached(project)
+    assert result.notices == []
+    assert snapshot(project / "site") == _fresh(project, tmp_path)
