@@ -28,11 +28,13 @@ from pathlib import Path
 
 import jinja2
 
+from playbook import fanout
 from playbook.cache import (
     CACHE_DIR,
     BuildCache,
     CacheCorrupt,
     SiteState,
+    Warnings,
     site_is_intact,
     stat_entry,
 )
@@ -100,11 +102,19 @@ class BuildResult:
 
     pages: int  # files in the site
     deals: int
-    warnings: list[Diagnostic]
+    flags: Warnings  # the red flags, as the cache keeps them (see ``warnings``)
     stats: Stats = field(default_factory=Stats)
     notices: list[str] = field(default_factory=list)  # about the cache, for stderr
     # The site paths this build wrote or removed; None when it wrote a whole new site.
     changed: tuple[str, ...] | None = None
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The red flags, as warnings at the lines of their fields."""
+        return [
+            Diagnostic(path, line, field, message, Severity.WARNING, code=code)
+            for path, line, field, message, code in self.flags
+        ]
 
 
 @dataclass(slots=True)
@@ -258,6 +268,13 @@ class Builder:
             self._env = (render, make_environment(self.root, self._compiled))
         return self._env[1]
 
+    def _key(self, inputs: _Inputs, rel: str, result: DealResult, probe: dict[str, bytes]) -> bytes:
+        """The key of what ``result`` was made from: the probe's, if it read the file hashed."""
+        key = probe.get(rel)
+        if key is not None and result.digest == self._digests.get(rel):
+            return key
+        return deal_key(inputs.render, rel, result.digest)
+
     def _cache_open(self) -> BuildCache:
         if self._cache is None:
             self._cache = BuildCache(self.root, enabled=self.use_cache)
@@ -320,37 +337,44 @@ class Builder:
                 except CacheCorrupt as exc:
                     cache.fail(str(exc))
                     state = None
-            patch = (
-                state is not None
-                and state.out == str(out.resolve())
-                and (trusted or site_is_intact(out, state, MARKER))
-            )
-        if (
-            patch
-            and state is not None
-            and probe
-            and state.digest == _site_digest(inputs, probe, drafts)
-            and not inputs.problems
-        ):
-            # Nothing changed: the site on disk is already this build's output.
-            stats.cache_hits = len(inputs.rels)
-            stats.pages_kept = len(state.files)
-            warnings = [
-                Diagnostic(path, line, field, message, Severity.WARNING, code=code)
-                for path, line, field, message, code in state.warnings
-            ]
-            self._state, self._intact = state, True
-            return BuildResult(len(state.files), state.deals, warnings, stats, cache.notices, ())
+        same_out = state is not None and state.out == str(out.resolve())
 
-        with stats.timed("cache"):
-            stored = self._stored(probe, cache)
+        def intact_now() -> bool:
+            return same_out and (trusted or site_is_intact(out, state, MARKER))
+
+        # Whether the site on disk is what the state says (16,000 files to stat): found out by
+        # another process while this one reads the stored results.
+        with fanout.meanwhile(intact_now, worth=same_out and not trusted) as intact:
+            if (
+                same_out
+                and state is not None
+                and probe
+                and state.digest == _site_digest(inputs, probe, drafts)
+                and not inputs.problems
+                and intact()
+            ):
+                # Nothing changed: the site on disk is already this build's output.
+                stats.cache_hits = len(inputs.rels)
+                stats.pages_kept = len(state.files)
+                try:
+                    found = cache.site_warnings(out.resolve())
+                except CacheCorrupt as exc:  # then they are found again, by a whole build
+                    cache.fail(str(exc))
+                    self._state = None
+                    return self._build(changed, cache, stats, trusted=False)
+                self._state, self._intact = state, True
+                return BuildResult(len(state.files), state.deals, found, stats, cache.notices, ())
+
+            with stats.timed("cache"):
+                stored = self._stored(probe, cache)
+            patch = intact()
         if not patch:
             state = None
         writer: SiteWriter = SitePatch(out) if patch else SiteWriter(out)
         with writer:
             results = self._run(inputs, probe, stored, state, writer, stats, cache)
             # The key of what each unit read (a file may have changed since it was hashed).
-            keys = {rel: deal_key(inputs.render, rel, results[rel].digest) for rel in inputs.rels}
+            keys = {rel: self._key(inputs, rel, results[rel], probe) for rel in inputs.rels}
             self._digests.update({rel: results[rel].digest for rel in inputs.rels})
             self._known.update({rel: (keys[rel], results[rel]) for rel in inputs.rels})
             for rel in set(self._known) - set(inputs.rels):
@@ -544,17 +568,16 @@ class Builder:
                 new_state.files[path] = state.files[path]
             else:
                 new_state.files[path] = stat_entry(self.out / path, tag)
-        warnings = [flag for r in included for flag in r.flags]
-        new_state.warnings = [(r.rel, *warned) for r in included for warned in r.warned]
+        flags = [(r.rel, *warned) for r in included for warned in r.warned]
         with stats.timed("cache"):
             cache.forget([rel for rel in cache.stored_keys() if rel not in keys])
             cache.forget_fragments(inputs.render, {rel: results[rel].shown for rel in ran})
             cache.put_fragments(inputs.render, derived.fragments, shown)
-            cache.put_site(new_state)
+            cache.put_site(new_state, flags)
         self._state, self._intact = new_state, True
         self._last = _Last(inputs, site, method_bodies)
         changed = None if patched is None else tuple(sorted({*patched.staged, *patched.removed}))
-        return BuildResult(len(tags), len(views), warnings, stats, cache.notices, changed)
+        return BuildResult(len(tags), len(views), flags, stats, cache.notices, changed)
 
     # ---------------------------------------------------------------------------- preview
 

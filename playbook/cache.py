@@ -37,6 +37,10 @@ class CacheCorrupt(Exception):
     """The cache cannot be trusted."""
 
 
+# The red flags of a site: path, line, field, message, rule (plain tuples load fast).
+Warnings = list[tuple[str, int, str | None, str, str | None]]
+
+
 @dataclass(slots=True)
 class SiteState:
     """The site as the last build left it: each file's stat, and what it was made from."""
@@ -47,8 +51,6 @@ class SiteState:
     files: dict[str, tuple[int, int, int, int, bytes]] = field(default_factory=dict)
     digest: bytes = b""  # of everything the site was built from
     deals: int = 0
-    # The red flags: path, line, field, message, rule (plain tuples load fast).
-    warnings: list[tuple[str, int, str | None, str, str | None]] = field(default_factory=list)
     # list page → (its key, the parts of the site it asked for): see listcache
     lists: dict[str, tuple[bytes, frozenset[str]]] = field(default_factory=dict)
     # files made from many deals at once (deals.json, the search index) → (key, their paths)
@@ -136,8 +138,11 @@ class BuildCache:
                 "CREATE TABLE IF NOT EXISTS deals (rel TEXT PRIMARY KEY, key BLOB, digest BLOB, "
                 "stat TEXT, sum BLOB, data BLOB, entry BLOB, entry_sum BLOB)"
             )
+            # The red flags of a site (Warnings) apart from its state: 8 MB at 10,000 deals,
+            # which a build that changes none of them neither reads nor writes.
             db.execute(
-                "CREATE TABLE IF NOT EXISTS sites (out TEXT PRIMARY KEY, sum BLOB, data BLOB)"
+                "CREATE TABLE IF NOT EXISTS sites (out TEXT PRIMARY KEY, sum BLOB, data BLOB, "
+                "warnings_sum BLOB, warnings BLOB)"
             )
             # Rows of list pages (see ``fragments``), by the deal they show.
             db.execute(
@@ -265,13 +270,26 @@ class BuildCache:
 
             self._guard(forget)
 
-    def put_site(self, state: SiteState) -> None:
+    def put_site(self, state: SiteState, warnings: Warnings) -> None:
         db = self.db
         if db is None:
             return
         data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        row = (state.out, _checksum(data), data)
-        self._guard(lambda: db.execute("INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", row))
+        flags = pickle.dumps(warnings, protocol=pickle.HIGHEST_PROTOCOL)
+        flags_sum = _checksum(flags)
+        row = (state.out, _checksum(data), data, flags_sum, flags)
+
+        def put() -> None:
+            same = db.execute(
+                "SELECT 1 FROM sites WHERE out = ? AND warnings_sum = ? AND length(warnings) = ?",
+                (state.out, flags_sum, len(flags)),
+            ).fetchone()
+            if same:
+                db.execute("UPDATE sites SET sum = ?, data = ? WHERE out = ?", (*row[1:3], row[0]))
+            else:
+                db.execute("INSERT OR REPLACE INTO sites VALUES (?, ?, ?, ?, ?)", row)
+
+        self._guard(put)
 
     def commit(self) -> None:
         db = self.db
@@ -346,6 +364,18 @@ class BuildCache:
         except sqlite3.DatabaseError as exc:
             raise CacheCorrupt(str(exc)) from None
         return None if row is None else _unpickle(row[0], row[1], SiteState)
+
+    def site_warnings(self, out: Path) -> Warnings:
+        """The red flags of the site at ``out`` as its last build found them."""
+        if self.db is None:
+            return []
+        try:
+            row = self.db.execute(
+                "SELECT warnings_sum, warnings FROM sites WHERE out = ?", (str(out),)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CacheCorrupt(str(exc)) from None
+        return [] if row is None or row[1] is None else _unpickle(row[0], row[1], list)
 
     def close(self) -> None:
         if self.db is not None:

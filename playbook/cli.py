@@ -243,10 +243,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.stats:
         print("\n".join(result.stats.lines()))
     if not args.quiet:
-        flagged = len({w.path for w in result.warnings})
+        flagged = len({path for path, *_ in result.flags})
         print(
             f"built {counted(result.deals, 'deal')} into {out} ({counted(result.pages, 'file')}); "
-            f"{counted(len(result.warnings), 'red flag')} on {counted(flagged, 'deal')}"
+            f"{counted(len(result.flags), 'red flag')} on {counted(flagged, 'deal')}"
         )
     return 0
 

@@ -15,6 +15,7 @@ in its own process; so does any platform other than Linux, and a run too small t
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import pickle
@@ -22,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -126,3 +128,53 @@ def run(
                 tasks[index]()
         raise RuntimeError(f"task {first} failed in another process only")
     return [results[index] for index in range(len(tasks))]
+
+
+@contextmanager
+def meanwhile(work: Callable[[], T], worth: bool = True) -> Iterator[Callable[[], T]]:
+    """``work`` done by a forked process while this one goes on; call what this yields for
+    its result (which waits for it).
+
+    For work that mostly waits on the system, such as statting 16,000 files: a thread would
+    still hold the interpreter lock half the time. Where forking is not safe, or the process
+    fails, or it is not ``worth`` a process, the work is done here, when its result is asked for.
+    """
+    if not worth or not can_fork():
+        yield functools.cache(work)
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    done: list[T] = []
+    running = [pid]  # until waited for
+
+    def result() -> T:
+        if not done and running:
+            running.clear()
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if status == 0 and data:
+                done.append(pickle.loads(data))
+        if not done:
+            done.append(work())  # raises here what it raised there, if anything
+        return done[0]
+
+    try:
+        yield result
+    finally:
+        if running:  # not asked for, or this process failed: no child left behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read)

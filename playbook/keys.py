@@ -18,7 +18,7 @@ from playbook import __version__
 from playbook.render import template_dirs
 from playbook.schema import Settings
 
-FORMAT = 9  # of the cache's tables and pickles
+FORMAT = 10  # of the cache's tables and pickles
 
 
 def hash_parts(*parts: bytes) -> bytes:

@@ -35,7 +35,7 @@ def members_key(
     """
     h = hashlib.blake2b(render, digest_size=16)
     h.update(f"{name}\0{len(members)}\0".encode())
-    h.update(b"".join(shown[member] for member in members))
+    h.update(b"".join(map(shown.__getitem__, members)))
     for part in more:
         h.update(part)
     return h.digest()

@@ -291,6 +291,33 @@ def test_a_builder_keeps_entries_of_deals_json_only_without_a_cache(project: Pat
     assert all(entry is not None and entry.startswith(b"    {") for entry in entries)
 
 
+def test_damaged_warnings_of_an_unchanged_site_are_found_again(project: Path) -> None:
+    text = _deal("Flagged").split("competition:")[0] + "competition: []\n---\n"
+    write_files(project, {"content/deals/flagged.md": text})
+    first = _cached(project)
+    assert "no-competition" in [w.code for w in first.warnings]
+    db = sqlite3.connect(project / CACHE_DIR / DB_NAME)
+    with db:
+        db.execute("UPDATE sites SET warnings = substr(warnings, 1, 40)")
+    db.close()
+    again = _cached(project)
+    assert again.notices == [
+        f"warning: the build cache in {project / CACHE_DIR} was discarded:"
+        " an entry does not match its checksum"
+    ]
+    assert again.warnings == first.warnings
+
+
+def test_warnings_of_an_unchanged_site_are_those_of_its_last_build(project: Path) -> None:
+    assert _cached(project).warnings == []
+    text = _deal("Flagged").split("competition:")[0] + "competition: []\n---\n"
+    write_files(project, {"content/deals/flagged.md": text})
+    changed = _cached(project)
+    assert "no-competition" in [w.code for w in changed.warnings]
+    unchanged = _cached(project)
+    assert unchanged.stats.pages_written == 0 and unchanged.warnings == changed.warnings
+
+
 def test_hand_edited_page_is_rebuilt(project: Path, tmp_path: Path) -> None:
     _cached(project)
     page = project / "site/deals/acme/index.html"

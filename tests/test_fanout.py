@@ -152,3 +152,43 @@ def test_a_build_that_forks_writes_the_same_bytes_as_one_that_does_not(
         assert json.loads(done.stdout) == {"forks": jobs - 1}
         sites[jobs] = snapshot(out)
     assert len(sites[1]) > 300 and sites[2] == sites[1]
+
+
+def test_meanwhile_does_the_work_in_another_process(forking: list[int]) -> None:
+    with fanout.meanwhile(os.getpid) as result:
+        assert result() != os.getpid()
+        assert result() == result()  # asked again: the same answer, no new process
+    assert len(forking) == 1 and _all_waited_for(forking)
+
+
+def test_meanwhile_work_that_fails_there_is_done_here_and_raises_its_error(
+    forking: list[int],
+) -> None:
+    here = os.getpid()
+
+    def work() -> int:
+        if os.getpid() != here:
+            raise OSError("a file went away")
+        return 7
+
+    with fanout.meanwhile(work) as result:
+        assert result() == 7
+    with pytest.raises(ZeroDivisionError), fanout.meanwhile(lambda: 1 // 0) as failing:
+        failing()
+    assert len(forking) == 2 and _all_waited_for(forking)
+
+
+def test_meanwhile_not_worth_a_process_works_here_when_asked(forking: list[int]) -> None:
+    asked: list[int] = []
+    with fanout.meanwhile(lambda: asked.append(os.getpid()) or len(asked), worth=False) as result:
+        assert asked == []
+        assert result() == 1 and result() == 1 and asked == [os.getpid()]
+    assert forking == []
+
+
+def test_meanwhile_leaves_no_process_behind_when_its_result_is_not_asked(
+    forking: list[int],
+) -> None:
+    with pytest.raises(KeyError), fanout.meanwhile(lambda: time.sleep(5)):
+        raise KeyError("the build failed before it needed the answer")
+    assert len(forking) == 1 and _all_waited_for(forking)
