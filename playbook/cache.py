@@ -355,27 +355,24 @@ class BuildCache:
     # --------------------------------------------------------------------------------- site
 
     def site_state(self, out: Path) -> SiteState | None:
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute(
-                "SELECT sum, data FROM sites WHERE out = ?", (str(out),)
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise CacheCorrupt(str(exc)) from None
-        return None if row is None else _unpickle(row[0], row[1], SiteState)
+        state: SiteState | None = self._site(out, "sum, data", SiteState)
+        return state
 
     def site_warnings(self, out: Path) -> Warnings:
         """The red flags of the site at ``out`` as its last build found them."""
+        warnings: Warnings | None = self._site(out, "warnings_sum, warnings", list)
+        return warnings or []
+
+    def _site(self, out: Path, columns: str, kind: type) -> Any:
+        """What (checksum, pickle) ``columns`` of the row of ``out`` hold, or None."""
         if self.db is None:
-            return []
+            return None
         try:
-            row = self.db.execute(
-                "SELECT warnings_sum, warnings FROM sites WHERE out = ?", (str(out),)
-            ).fetchone()
+            sql = f"SELECT {columns} FROM sites WHERE out = ?"
+            row = self.db.execute(sql, (str(out),)).fetchone()
         except sqlite3.DatabaseError as exc:
             raise CacheCorrupt(str(exc)) from None
-        return [] if row is None or row[1] is None else _unpickle(row[0], row[1], list)
+        return None if row is None or row[1] is None else _unpickle(row[0], row[1], kind)
 
     def close(self) -> None:
         if self.db is not None:
