@@ -41,7 +41,14 @@ from playbook.cache import (
 from playbook.config import load_settings, resolve_as_of
 from playbook.dealsjson import entry_text
 from playbook.derived import make_derived
-from playbook.diagnostics import BuildFailed, Diagnostic, Severity, has_errors, sort_diagnostics
+from playbook.diagnostics import (
+    BuildFailed,
+    Diagnostic,
+    Severity,
+    flag_warnings,
+    has_errors,
+    sort_diagnostics,
+)
 from playbook.keys import deal_key, render_digest, unchanged
 from playbook.markdown import Link, check_anchors
 from playbook.progress import STAGES, Progress, Stats
@@ -72,16 +79,20 @@ from playbook.writer import MARKER, SitePatch, SiteWriter, stage_parts
 
 
 @contextmanager
-def collector_paused(collect: Callable[[], bool] = lambda: False) -> Iterator[None]:
+def collector_paused(
+    collect: Callable[[], bool] = lambda: False, young: bool = False
+) -> Iterator[None]:
     """Keep Python's cycle collector off while a build holds ten thousand deals in memory.
 
     Every collection walks all live objects; with the deals of a large playbook alive that cost
     more than the parsing itself. Afterwards what is still alive (the results a Builder keeps
     for the next build) is frozen, so later collections skip it too: a collection right after
-    a build otherwise took 0.7 s. Results hold no reference cycles, so none are kept that a
-    collection would have freed. A Jinja environment does (its templates refer back to it):
-    when ``collect()`` says so, after a build whose templates replaced the last ones, everything
-    is collected once, so that a dev server does not keep every version of the templates.
+    a build otherwise took 0.7 s. Frozen garbage is never freed, though, and rendering leaves
+    reference loops (Jinja's contexts and macros, which hold the site). So a Builder that builds
+    again (``young``: a dev server) first collects what this build made, which is little after
+    the first build; and when ``collect()`` says the build replaced the Jinja environment (new
+    templates, settings or dates: every page was rendered again anyway), everything is
+    collected once, so that the old compiled templates are freed.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -91,6 +102,8 @@ def collector_paused(collect: Callable[[], bool] = lambda: False) -> Iterator[No
         if collect():
             gc.unfreeze()
             gc.collect()
+        elif young:
+            gc.collect(0)  # what was made since the last freeze: this build's objects
         gc.freeze()
         if was_enabled:
             gc.enable()
@@ -111,10 +124,7 @@ class BuildResult:
     @property
     def warnings(self) -> list[Diagnostic]:
         """The red flags, as warnings at the lines of their fields."""
-        return [
-            Diagnostic(path, line, field, message, Severity.WARNING, code=code)
-            for path, line, field, message, code in self.flags
-        ]
+        return flag_warnings(self.flags)
 
 
 @dataclass(slots=True)
@@ -197,6 +207,7 @@ class Builder:
         self._known: dict[str, tuple[bytes, DealResult]] = {}  # rel → (key, result)
         self._digests: dict[str, bytes] = {}
         self._state: SiteState | None = None
+        self._flags: Warnings | None = None  # the red flags of the site ``_state`` describes
         self._compiled = root / CACHE_DIR / "templates" if use_cache else None
         self._env: tuple[bytes, jinja2.Environment] | None = None  # render digest, environment
         self._replaced = False  # whether this build replaced the environment of the last
@@ -261,8 +272,9 @@ class Builder:
         return keys
 
     def environment(self, render: bytes) -> jinja2.Environment:
-        """The Jinja environment of the templates of this render digest, made once for every
-        build of them: a Builder serves many, and compiling the templates is not free."""
+        """The Jinja environment of this render digest (templates, settings, dates, method
+        pages), made once for every build of them: a Builder serves many, and compiling the
+        templates is not free."""
         if self._env is None or self._env[0] != render:
             self._replaced = self._env is not None
             self._env = (render, make_environment(self.root, self._compiled))
@@ -307,7 +319,7 @@ class Builder:
         cache = self._cache_open()
         trusted, self._intact = self._intact, False
         self._replaced = False
-        with collector_paused(lambda: self._replaced):
+        with collector_paused(lambda: self._replaced, young=self._state is not None):
             cache.begin()
             try:
                 result = self._build(changed_set, cache, stats, trusted)
@@ -357,12 +369,15 @@ class Builder:
                 stats.cache_hits = len(inputs.rels)
                 stats.pages_kept = len(state.files)
                 try:
-                    found = cache.site_warnings(out.resolve())
+                    # This object's own last build's, else (a new process) the cache's.
+                    found = self._flags if state is self._state else None
+                    if found is None:
+                        found = cache.site_warnings(out.resolve())
                 except CacheCorrupt as exc:  # then they are found again, by a whole build
                     cache.fail(str(exc))
                     self._state = None
                     return self._build(changed, cache, stats, trusted=False)
-                self._state, self._intact = state, True
+                self._state, self._flags, self._intact = state, found, True
                 return BuildResult(len(state.files), state.deals, found, stats, cache.notices, ())
 
             with stats.timed("cache"):
@@ -479,8 +494,8 @@ class Builder:
         again = [r.rel for r in included if _answered_otherwise(r, site)]
         if again:
             env = self.environment(inputs.render)
-            ran = run_units(self._site_context(inputs, site, writer.staging), again, 1, env=env)
-            for rel, result in ran.items():
+            redone = run_units(self._site_context(inputs, site, writer.staging), again, 1, env=env)
+            for rel, result in redone.items():
                 results[rel] = result
                 self._known[rel] = (keys[rel], result)
                 cache.put(rel, keys[rel], result)
@@ -531,7 +546,7 @@ class Builder:
                 renderer,
                 inputs.render,
                 shown,
-                functools.partial(_entries, included, cache, corrupt),
+                functools.partial(_entries, included, keys, cache, corrupt),
                 state,
                 stage,
                 self.jobs,
@@ -574,7 +589,7 @@ class Builder:
             cache.forget_fragments(inputs.render, {rel: results[rel].shown for rel in ran})
             cache.put_fragments(inputs.render, derived.fragments, shown)
             cache.put_site(new_state, flags)
-        self._state, self._intact = new_state, True
+        self._state, self._flags, self._intact = new_state, flags, True
         self._last = _Last(inputs, site, method_bodies)
         changed = None if patched is None else tuple(sorted({*patched.staged, *patched.removed}))
         return BuildResult(len(tags), len(views), flags, stats, cache.notices, changed)
@@ -735,7 +750,9 @@ def _file_problems(inputs: _Inputs, ordered: list[DealResult]) -> list[Diagnosti
     return problems + unique_slug_problems(ordered)
 
 
-def _entries(included: list[DealResult], cache: BuildCache, corrupt: list[str]) -> Iterator[bytes]:
+def _entries(
+    included: list[DealResult], keys: dict[str, bytes], cache: BuildCache, corrupt: list[str]
+) -> Iterator[bytes]:
     """Each deal's entry of ``deals.json``, in order: kept with its result, else in the cache,
     else (a result ``check`` made, a cache that failed) made now. Adds to ``corrupt`` why an
     entry of the cache was not used."""
@@ -743,9 +760,9 @@ def _entries(included: list[DealResult], cache: BuildCache, corrupt: list[str]) 
         entry = r.entry
         if entry is None:
             try:
-                entry = cache.entry(r.rel)
+                entry = cache.entry(r.rel, keys[r.rel])
             except CacheCorrupt as exc:
-                corrupt.append(f"an entry of deals.json: {exc}")
+                corrupt.append(f"deals.json: {exc}")
         if entry is None:
             assert r.view is not None
             entry = entry_text(r.view).encode("utf-8")

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from playbook import __version__
+from playbook.diagnostics import Flag
 from playbook.keys import FORMAT
 from playbook.workers import DealResult
 
@@ -37,8 +38,7 @@ class CacheCorrupt(Exception):
     """The cache cannot be trusted."""
 
 
-# The red flags of a site: path, line, field, message, rule (plain tuples load fast).
-Warnings = list[tuple[str, int, str | None, str, str | None]]
+Warnings = list[Flag]  # the red flags of a site
 
 
 @dataclass(slots=True)
@@ -244,14 +244,15 @@ class BuildCache:
         if self.db is not None:
             result.entry = None
 
-    def entry(self, rel: str) -> bytes | None:
-        """The ``deals.json`` entry stored with a deal's result, if there is one; raises
+    def entry(self, rel: str, key: bytes) -> bytes | None:
+        """The ``deals.json`` entry stored with the result of this key, if there is one (a
+        failed build, or another Builder on the same cache, may have stored another); raises
         CacheCorrupt if it does not check out."""
         if self.db is None:
             return None
         try:
             row = self.db.execute(
-                "SELECT entry_sum, entry FROM deals WHERE rel = ?", (rel,)
+                "SELECT entry_sum, entry FROM deals WHERE rel = ? AND key = ?", (rel, key)
             ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise CacheCorrupt(str(exc)) from None
@@ -281,8 +282,7 @@ class BuildCache:
 
         def put() -> None:
             same = db.execute(
-                "SELECT 1 FROM sites WHERE out = ? AND warnings_sum = ? AND length(warnings) = ?",
-                (state.out, flags_sum, len(flags)),
+                "SELECT 1 FROM sites WHERE out = ? AND warnings = ?", (state.out, flags)
             ).fetchone()
             if same:
                 db.execute("UPDATE sites SET sum = ?, data = ? WHERE out = ?", (*row[1:3], row[0]))

@@ -15,6 +15,7 @@ in its own process; so does any platform other than Linux, and a run too small t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -161,10 +162,10 @@ def meanwhile(work: Callable[[], T], worth: bool = True) -> Iterator[Callable[[]
 
     def result() -> T:
         if not done and running:
-            running.clear()
             with os.fdopen(read, "rb") as pipe:
                 data = pipe.read()
             _, status = os.waitpid(pid, 0)
+            running.clear()
             if status == 0 and data:
                 done.append(pickle.loads(data))
         if not done:
@@ -177,4 +178,5 @@ def meanwhile(work: Callable[[], T], worth: bool = True) -> Iterator[Callable[[]
         if running:  # not asked for, or this process failed: no child left behind
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            os.close(read)
+            with contextlib.suppress(OSError):  # closed already if the read was cut short
+                os.close(read)

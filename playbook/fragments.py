@@ -57,7 +57,6 @@ class Fragments:
         self.made: dict[bytes, bytes] = {}  # made in this process: for the pages still to render
         self.new: list[tuple[bytes, str, bytes]] = []  # (key, deal path, _encode) not yet taken
         self.corrupt = False
-        self._where: dict[tuple[str, str, tuple[tuple[str, Any], ...]], bytes] = {}
         self._digests: dict[frozenset[str], bytes | None] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}  # one set for many fragments
 
@@ -94,18 +93,13 @@ class Fragments:
         """The fragment's HTML, kept or rendered by ``render``; adds the parts it read to
         ``asked`` (the page's own record of what it read)."""
         items = tuple(sorted(values.items()))
-        try:
-            where = self._where.get((name, root, items))
-        except TypeError:  # a value that cannot be a key: not a plain one, as said below
-            where = None
-        if where is None:
-            for _, value in items:
-                _check_plain(value)
-            where = self._where[(name, root, items)] = repr((name, root, items)).encode()
+        _check_plain(items)  # so that repr tells them apart: 1, 1.0 and True are equal
+        shown = self.shown.get(path)
+        if shown is None:
+            raise ValueError(f"deal_fragment() takes a deal of the site, not {path}")
         h = hashlib.blake2b(self.render, digest_size=16)
-        h.update(self.shown[path])
-        h.update(f"{len(path)}:{path}".encode())
-        h.update(where)
+        h.update(shown)  # of the deal's path and front-matter
+        h.update(repr((name, root, items)).encode())
         key = h.digest()
         made = self.made.get(key)
         kept = _decode(made) if made is not None else self._stored(key)
@@ -136,9 +130,12 @@ def _decode(data: bytes) -> Kept:
 
 
 def _check_plain(value: Any) -> None:
-    if isinstance(value, tuple):
+    if type(value) is tuple:
         for item in value:
             _check_plain(item)
-    elif not isinstance(value, _PLAIN):
+    elif type(value) not in _PLAIN:  # not even a subclass: Markup("<b>") is not "<b>"
         kind = type(value).__name__
-        raise TypeError(f"deal_fragment() takes plain values (text, numbers, booleans), not {kind}")
+        raise TypeError(
+            "deal_fragment() takes plain values (text, numbers, booleans, none, or tuples of"
+            f" them), not {kind}"
+        )

@@ -81,7 +81,9 @@ def register(*classes: type, leave_out: tuple[str, ...] = ()) -> None:
         fields = dataclasses.fields(cls)
         _FIELDS[cls] = tuple(f.name for f in fields if f.name not in leave_out)
         if leave_out:
-            _LEFT_OUT[cls] = tuple((f.name, f.default) for f in fields if f.name in leave_out)
+            left = [f for f in fields if f.name in leave_out]
+            assert all(f.default is not dataclasses.MISSING for f in left), "a plain default"
+            _LEFT_OUT[cls] = tuple((f.name, f.default) for f in left)
         copyreg.pickle(cls, _reduce_dataclass)
 
 

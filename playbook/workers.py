@@ -38,7 +38,7 @@ import jinja2
 from playbook import pickling
 from playbook.analysis import analyse
 from playbook.dealsjson import entry_text
-from playbook.diagnostics import Diagnostic, Severity
+from playbook.diagnostics import Diagnostic, flag_warnings
 from playbook.keys import file_stat
 from playbook.markdown import Link
 from playbook.progress import STAGES
@@ -198,10 +198,7 @@ class DealResult:
     @property
     def flags(self) -> list[Diagnostic]:
         """The red flags, as warnings at the lines of their fields."""
-        return [
-            Diagnostic(self.rel, line, field, message, Severity.WARNING, code=rule)
-            for line, field, message, rule in self.warned
-        ]
+        return flag_warnings((self.rel, *warned) for warned in self.warned)
 
 
 pickling.register(DealResult, leave_out=("entry",))

@@ -353,10 +353,12 @@ def test_a_long_session_keeps_no_renderer_nor_environment_of_a_past_build(
     gc.collect()  # what earlier tests left
     start = (_alive(Renderer), _alive(jinja2.Environment))
     builder.build()
+    contexts = _alive(jinja2.runtime.Context)  # what rendering left in loops, frozen once
     path = root / "content/deals/deal-2.md"
-    for title in ("Deal two", "Deal 2, again"):
+    for title in ("Deal two", "Deal 2, again", "Deal two, again"):
         path.write_text(_deal(title), encoding="utf-8")
         builder.build(changed=[path])
+        assert _alive(jinja2.runtime.Context) <= contexts  # not once more per build
     template = root / "templates/404.html"
     for text in ("<p>Lost.</p>\n", "<p>Lost again.</p>\n"):  # each a new environment
         write_files(root, {"templates/404.html": text})

@@ -7,6 +7,7 @@ cache and in one process.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from playbook import cache as cache_module
 from playbook import keys
 from playbook.builder import Builder
 from playbook.cache import CACHE_DIR, DB_NAME
+from playbook.diagnostics import BuildFailed
 from playbook.pipeline import BuildResult, build
 
 from conftest import VALID_DEAL, run_playbook, snapshot, write_files
@@ -275,7 +277,7 @@ def test_deals_json_entries_wait_in_the_cache_and_a_damaged_one_is_made_again(
     result = _cached(project)
     assert result.notices == [
         f"warning: the build cache in {project / CACHE_DIR} was discarded:"
-        " an entry of deals.json: an entry does not match its checksum"
+        " deals.json: an entry does not match its checksum"
     ]
     assert b"PILOT" not in (project / "site/deals.json").read_bytes()
     assert snapshot(project / "site") == _fresh(project, tmp_path)
@@ -534,3 +536,81 @@ def test_a_damaged_compiled_template_is_compiled_again(project: Path, tmp_path: 
     result = _cached(project)
     assert result.notices == []
     assert snapshot(project / "site") == _fresh(project, tmp_path)
+
+
+def test_an_entry_rolled_back_with_a_failed_build_is_not_used(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A deal page that reads the whole site waits for it, so a failed build has already given
+    the dev server's builder the renamed deal's result; the cache rolled its entry back."""
+    root = make_playbook(
+        {
+            "content/deals/a.md": _deal("Alpha one"),
+            "content/deals/b.md": _deal("Beta"),
+            "templates/deal.html": "{{ view.deal.title }} of {{ site.deals | length }}\n",
+        }
+    )
+    serve = Builder(root, tmp_path / "out", jobs=1)
+    serve.build()
+    write_files(root, {"content/deals/a.md": _deal("Alpha two")})
+    write_files(root, {"content/deals/b.md": _deal("Beta").replace("develop", "nope")})
+    with pytest.raises(BuildFailed):
+        serve.build()
+    write_files(root, {"content/deals/b.md": _deal("Beta fixed")})
+    serve.build()
+    reference = _fresh(root, tmp_path)["deals.json"]
+    assert b"Alpha two" in reference
+    assert (tmp_path / "out/deals.json").read_bytes() == reference
+
+
+def test_an_entry_another_builder_stored_is_not_used(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Two builders on one cache (a dev server, and a build for another date)."""
+    root = make_playbook({"content/deals/a.md": _deal("Alpha"), "content/deals/b.md": _deal("B")})
+    serve = Builder(root, tmp_path / "out", jobs=1)
+    serve.build()
+    Builder(root, tmp_path / "other", jobs=1, as_of=dt.date(2026, 1, 1)).build()
+    write_files(root, {"content/deals/b.md": _deal("Beta two")})
+    serve.build()
+    assert (tmp_path / "out/deals.json").read_bytes() == _fresh(root, tmp_path)["deals.json"]
+
+
+def test_a_builder_without_cache_reports_the_same_flags_when_nothing_changed(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    text = _deal("Flagged").split("competition:")[0] + "competition: []\n---\n"
+    root = make_playbook({"content/deals/a.md": text})
+    builder = Builder(root, tmp_path / "out", jobs=1, use_cache=False)
+    first = builder.build()
+    assert "no-competition" in [w.code for w in first.warnings]
+    second = builder.build()
+    assert second.stats.pages_written == 0 and second.warnings == first.warnings
+
+
+def test_rows_of_a_deal_as_it_was_are_forgotten(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Also when, in the same build, another deal's page is made again because an owner's
+    address changed (which reruns units after the first run)."""
+    root = make_playbook(
+        {
+            "content/deals/a.md": _deal("Alpha"),
+            "content/deals/b.md": _deal("Beta").replace("Jan Peeters", "Zoe Smit"),
+            "content/deals/c.md": _deal("Gamma").replace("Jan Peeters", "Zoe Smit"),
+        }
+    )
+
+    def versions(rel: str) -> int:
+        db = sqlite3.connect(root / CACHE_DIR / DB_NAME)
+        sql = "SELECT count(DISTINCT shown) FROM fragments WHERE rel = ?"
+        count: int = db.execute(sql, (rel,)).fetchone()[0]
+        db.close()
+        return count
+
+    Builder(root, tmp_path / "out", jobs=1).build()
+    assert versions("content/deals/c.md") == 1
+    write_files(root, {"content/deals/c.md": _deal("Gamma two").replace("Jan Peeters", "Zoe Smit")})
+    write_files(root, {"content/deals/b.md": _deal("Beta").replace("Jan Peeters", "Jan  Peeters")})
+    Builder(root, tmp_path / "out", jobs=1).build()
+    assert versions("content/deals/c.md") == 1

@@ -147,14 +147,18 @@ def test_a_corrupt_row_in_the_cache_is_not_used(root: Path, tmp_path: Path) -> N
     assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
 
 
-def test_without_a_cache_rows_are_rendered_and_the_site_is_the_same(
-    root: Path, tmp_path: Path
+def test_without_a_cache_a_build_still_renders_a_row_once_per_depth(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "site"
-    first = run_playbook("build", root, "--out", out, "--no-cache")
-    assert first.returncode == 0, first.stderr
+    rendered = _rows_rendered(monkeypatch)
+    Builder(root, tmp_path / "out", jobs=1, use_cache=False).build()
     assert not (root / CACHE_DIR).exists()
-    assert snapshot(out) == _reference(root, tmp_path)
+    assert sorted(rendered) == sorted(
+        ("_deal_row.html", up, f"content/deals/deal-{i}.md")
+        for i in range(5)
+        for up in ("", "../../")
+    )
+    assert snapshot(tmp_path / "out") == _reference(root, tmp_path)
 
 
 def test_a_fragment_takes_only_plain_values(root: Path, tmp_path: Path) -> None:
@@ -167,9 +171,66 @@ def test_a_fragment_takes_only_plain_values(root: Path, tmp_path: Path) -> None:
     (root / "templates/_deal_table.html").write_text(table, "utf-8")
     result = run_playbook("build", root, "--out", tmp_path / "site")
     assert result.returncode == 1
-    message = "deal_fragment() takes plain values (text, numbers, booleans), not StageGroup"
+    message = (
+        "deal_fragment() takes plain values (text, numbers, booleans, none, or tuples of them),"
+        " not StageGroup"
+    )
     line = table.splitlines().index(next(x for x in table.splitlines() if "group=group" in x)) + 1
     where = f"templates/_deal_table.html:{line}: template error while making index.html"
     assert result.stderr.startswith(f"{where}: TypeError: {message}\n")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def _table(root: Path, table: str, **partials: str) -> None:
+    """A playbook's own deal table (and partials), as the overview and group pages show it."""
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates/_deal_table.html").write_text(table, "utf-8")
+    for name, text in partials.items():
+        (root / f"templates/{name}.html").write_text(text, "utf-8")
+
+
+def _each_deal(*calls: str) -> str:
+    """A deal table that shows, for each deal, what these calls return, in brackets."""
+    inner = "|".join("{{ " + call + " }}" for call in calls)
+    return (
+        "{% for group in groups %}{% for view in group.deals %}["
+        + inner
+        + "]{% endfor %}{% endfor %}\n"
+    )
+
+
+def test_values_that_are_equal_but_not_the_same_make_fragments_of_their_own(
+    root: Path, tmp_path: Path
+) -> None:
+    values = ("1", "True", "1.0", "(1, None)")
+    calls = [f'deal_fragment("_value.html", view, n={value})' for value in values]
+    _table(root, _each_deal(*calls), _value="{{ n }}")
+    result = run_playbook("build", root, "--out", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/index.html").read_text("utf-8")
+    assert page.count("[1|True|1.0|(1, None)]") == 5
+
+
+def test_a_fragment_does_not_take_markup_for_text(root: Path, tmp_path: Path) -> None:
+    _table(root, _each_deal('deal_fragment("_value.html", view, n="<b>" | safe)'), _value="{{ n }}")
+    result = run_playbook("build", root, "--out", tmp_path / "site")
+    assert result.returncode == 1
+    assert "TypeError: deal_fragment() takes plain values" in result.stderr
+    assert result.stderr.endswith("not Markup\nplaybook: 1 error; nothing was written\n")
+
+
+def test_a_macro_that_calls_deal_fragment_is_imported_with_the_page(
+    root: Path, tmp_path: Path
+) -> None:
+    macros = '{% macro row(view) %}{{ deal_fragment("_deal_row.html", view) }}{% endmacro %}'
+    table = '{% import "_rows.html" as rows %}' + _each_deal("rows.row(view)")
+    _table(root, table, _rows=macros)
+    result = run_playbook("build", root, "--out", tmp_path / "site")
+    assert result.returncode == 1
+    where = "templates/_rows.html:1: template error while making index.html"
+    assert result.stderr.startswith(f"{where}: 'deal_fragment' is undefined\n")
+    _table(root, table.replace("as rows %}", "as rows with context %}"))
+    again = run_playbook("build", root, "--out", tmp_path / "site")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "site/index.html").read_text("utf-8").count('class="deal-row"') == 5
