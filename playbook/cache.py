@@ -347,7 +347,10 @@ class BuildCache:
         rows = [(rel, digest) for rel, digest in shown.items()]
 
         def forget() -> None:
-            db.execute("DELETE FROM fragments WHERE render != ?", (render,))
+            last = db.execute("SELECT value FROM meta WHERE name = 'render'").fetchone()
+            if last is None or bytes(last[0]) != render:  # else every row is of this one
+                db.execute("DELETE FROM fragments WHERE render != ?", (render,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('render', ?)", (render,))
             db.executemany("DELETE FROM fragments WHERE rel = ? AND shown != ?", rows)
 
         self._guard(forget)
