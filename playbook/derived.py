@@ -18,7 +18,7 @@ from playbook import fanout, listcache
 from playbook.cache import SiteState
 from playbook.fragments import Fragments
 from playbook.products import Product, products
-from playbook.render import ListPage, Renderer, Site, list_pages
+from playbook.render import ListPage, Renderer, Site, SiteRecorder, list_pages
 
 # Stages a file unless the site has these bytes already: (their hash, whether it was staged).
 Stage = Callable[[str, Iterable[bytes]], tuple[bytes, bool]]
@@ -82,7 +82,7 @@ def make_derived(
         renderer.fragments = Fragments(render, shown, parts, stored())
 
     def render_list(page: ListPage) -> tuple[bytes, bool, frozenset[str], Any, bool]:
-        recorder = listcache.SiteRecorder(site)
+        recorder = SiteRecorder(site)
         renderer.globals["site"] = recorder
         try:
             data = renderer.render(page.page())

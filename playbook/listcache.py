@@ -5,7 +5,7 @@ template applied to a context made from the views of its member deals, plus what
 template asks of ``site``. Its key hashes the page (path, template, the way back to the top),
 what each member's view is made from (``DealResult.shown``: its path and front-matter), in
 order, and the parts of the site the template asked for when it was last rendered (recorded by
-``SiteRecorder``). A page whose key is the one recorded with the file on disk is not rendered
+``render.SiteRecorder``). A page whose key is the one recorded with the file on disk is not rendered
 again, nor is its context built: with 10,000 deals a renamed deal then re-renders its owner's,
 tags' and stage's pages and those that list every deal, not five thousand others, and an edit
 of a narrative re-renders no list page at all.
@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import Any
 
 from playbook.render import ListPage, Site
-from playbook.render import SiteRecorder as SiteRecorder  # where templates' reads are noted
 
 
 def members_key(
