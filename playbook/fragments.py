@@ -112,8 +112,8 @@ class Fragments:
         parts = self._interned.setdefault(parts, parts)
         digest = self._parts_digest(parts)
         if digest is not None:
-            made = self.made[key] = _encode((parts, digest, html))
-            self.new.append((key, path, made))
+            data = self.made[key] = _encode((parts, digest, html))
+            self.new.append((key, path, data))
         asked |= parts
         return Markup(html)
 

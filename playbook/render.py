@@ -448,8 +448,8 @@ class Renderer:
 
         def render() -> tuple[str, frozenset[str]]:
             recorder = SiteRecorder(self.site)
-            context = {**self.globals, "site": recorder, "root": root, "url": url}
-            html = self.env.get_template(name).render(**context, view=view, **values)
+            given = {**self.globals, "site": recorder, "root": root, "url": url}
+            html = self.env.get_template(name).render(**given, view=view, **values)
             return html, frozenset(recorder.asked)
 
         if self.fragments is None:
